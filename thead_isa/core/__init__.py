@@ -1,0 +1,1 @@
+# The compiled emulator core (Cython): bit-exact kernels shared by the engines.
