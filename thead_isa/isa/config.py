@@ -61,7 +61,8 @@ PARAMS: tuple[Param, ...] = (
     Param("gm_bytes", "bytes", 4 * KiB, 1 * GiB, "knob",
           "global memory (Hanguang 800 has no DRAM: GM stands for host memory over PCIe)"),
     Param("lm_bytes", "bytes", 1 * KiB, 256 * MiB, "published",
-          "local scratchpad per core; Hanguang 800: 192 MB SRAM for 4 cores = 48 MiB"),
+          "local scratchpad per core; hg800 derived from the published 192 MB of SRAM for 4 cores "
+          "(48 MB per core, modeled as 48 MiB)"),
     Param("lm_banks", "banks", 1, 64, "assumed", "LM banks", power_of_two=True),
     Param("acc_words", "int32 words", 256, 16 * MiB, "assumed", "accumulator buffer"),
     Param("te_rows", "PEs", 1, 1024, "published",

@@ -34,10 +34,11 @@ def _ro(name, number, doc, volatile=False, group="status"):
 # name            number  reset  use-range  meaning
 CSRS: tuple[Csr, ...] = (
     _ro("cycle",     0xC00, "cycles since reset, low 32 bits (functional mode and the reference "
-                            "model count one cycle per retired CP instruction)", volatile=True),
-    _ro("instret",   0xC02, "CP instructions retired, low 32 bits"),
+                            "model count one cycle per retired instruction)", volatile=True),
+    _ro("instret",   0xC02, "instructions retired by the CP (an engine instruction retires when "
+                            "dispatched), low 32 bits"),
     _ro("cycleh",    0xC80, "cycles since reset, high 32 bits", volatile=True),
-    _ro("instreth",  0xC82, "CP instructions retired, high 32 bits"),
+    _ro("instreth",  0xC82, "instructions retired, high 32 bits"),
     _ro("estat",     0xC10, "engine status: bit e set while engine e (0 ME, 1 TE, 2 VE) has queued "
                             "or running work; always 0 in program-order execution", volatile=True),
     _ro("cfg_te_rows",   0xCC0, "TE systolic array rows R", group="configuration"),
@@ -52,7 +53,7 @@ CSRS: tuple[Csr, ...] = (
     _cfg("dma_cols",    0x801, 1, U16, "bytes per row of a 2-D transfer", group="ME"),
     _cfg("dma_sstride", 0x802, 0, U32, "source row stride in bytes", group="ME"),
     _cfg("dma_dstride", 0x803, 0, U32, "destination row stride in bytes", group="ME"),
-    _cfg("dma_pt",      0x804, 0, U8, "zero-padding rows inserted above", group="ME"),
+    _cfg("dma_pt",      0x804, 0, U8, "padding rows inserted above", group="ME"),
     _cfg("dma_pb",      0x805, 0, U8, "padding rows inserted below", group="ME"),
     _cfg("dma_pl",      0x806, 0, U8, "padding bytes inserted left of every row", group="ME"),
     _cfg("dma_pr",      0x807, 0, U8, "padding bytes inserted right of every row", group="ME"),

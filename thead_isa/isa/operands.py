@@ -161,15 +161,15 @@ NUM_SEMS = 16
 
 XREG = Kind("register", 0, NUM_XREGS - 1, prefix="x", doc="general register x0..x31 (x0 reads 0)")
 SREG = Kind("semaphore", 0, NUM_SEMS - 1, prefix="s", doc="counting semaphore s0..s15")
-IMM32 = Kind("imm32", -(1 << 31), (1 << 31) - 1, doc="signed 32-bit immediate")
-UIMM32 = Kind("imm32", -(1 << 31), (1 << 32) - 1,
+IMM32 = Kind("immediate", -(1 << 31), (1 << 31) - 1, doc="signed 32-bit immediate")
+UIMM32 = Kind("immediate", -(1 << 31), (1 << 32) - 1,
               doc="any 32-bit constant, written signed or unsigned; stored as its low 32 bits")
 SHAMT = Kind("shift amount", 0, 31, doc="shift amount 0..31")
 PCREL = Kind("branch offset", -(1 << 31), (1 << 31) - 8, align=8,
              doc="byte offset from this instruction, a multiple of 8")
 EMASK = Kind("engine mask", 0, 7, doc="bit 0 = ME, bit 1 = TE, bit 2 = VE")
 FLAG = FlagKind("flag", 0, 1, doc="bare word, present or absent")
-SEMOPT = SemOptKind("semaphore", 0, NUM_SEMS - 1, doc="optional semaphore s0..s15")
+SEMOPT = SemOptKind("semaphore option", 0, NUM_SEMS - 1, doc="optional semaphore s0..s15")
 ESZ = EnumKind("element size", 1, 4, values=(1, 2, 4), doc="element size in bytes: 1, 2 or 4")
 
 

@@ -118,7 +118,8 @@ _CP_ROWS = (
         cp("csrw", 0x31, "csr", "{csr}, {rs1}", (Operand("csr", CSR, ("csr",)), RS1), "csr",
            "CSR = x[rs1]. A read-only or unknown CSR traps (illegal_instruction). Configuration "
            "CSRs store any 32-bit value; the engine instruction that reads one checks its range."),
-        cp("csrwi", 0x32, "csr", "{csr}, {imm}", (Operand("csr", CSR, ("csr",)), _imm("imm", UIMM32)),
+        cp("csrwi", 0x32, "csr", "{csr}, {imm}",
+           (Operand("csr", CSR, ("csr",)), _imm("imm", UIMM32)),
            "csr", "CSR = imm (its low 32 bits). Traps as csrw."),
         cp("sync", 0x38, "sync", "{mask}", (_imm("mask", EMASK),), "sync",
            "Wait until every engine selected by mask (bit 0 ME, bit 1 TE, bit 2 VE) has an empty "
@@ -130,7 +131,8 @@ _CP_ROWS = (
            "Wait until semaphore sem is non-zero, then decrement it. In program-order execution "
            "a zero count can never become non-zero, so it traps (sem_deadlock)."),
         cp("halt", 0x3F, "halt", "{rs1}", (RS1,), "halt",
-           "Wait until all engines drain, then stop the machine with exit code x[rs1]."),
+           "Wait until all engines drain, then stop the machine with exit code x[rs1]; the pc "
+           "stays at the halt."),
     ]
 )
 
@@ -150,7 +152,7 @@ _ME_TEXT = {
                "2-D transpose within LM: the source holds dma_rows rows of dma_cols / esz elements "
                "of esz bytes (row stride dma_sstride); destination row j (row stride dma_dstride) "
                "holds element j of every source row, dma_rows * esz bytes. dma_cols must be a "
-               "multiple of esz. Padding CSRs are ignored."),
+               "multiple of esz (else bad_operand). Padding CSRs are ignored."),
 }
 _DMA_CSRS = ("dma_rows", "dma_cols", "dma_sstride", "dma_dstride")
 _PAD_CSRS = ("dma_pt", "dma_pb", "dma_pl", "dma_pr", "dma_padval")
@@ -161,8 +163,9 @@ def _me_row(mn):
     a, b = (n.strip("{}") for n in syntax.split(", "))
     csrs = _DMA_CSRS + (_PAD_CSRS if mn in ("dma.ld", "dma.cp") else ())
     extra = (Operand("esz", ESZ, ("esz",), option=True, default=1),) if mn == "dma.tr" else ()
-    text += (" Every byte read or written must lie inside its memory (gm_fault, lm_fault); "
-             "an operand outside its CSR's range traps (bad_operand).")
+    mems = "gm_fault, lm_fault" if mn in ("dma.ld", "dma.st") else "lm_fault"
+    text += (f" Every byte read or written must lie inside its memory ({mems}); a configuration "
+             f"CSR outside its range traps (bad_operand).")
     return eng("me", mn, op, "dma", syntax, (_x(a, "r1"), _x(b, "r2")), "dma", text, csrs, extra)
 
 
@@ -185,8 +188,9 @@ _TE_ROWS = [
         "conv",
         "2-D convolution of the dense NHWC tile X[win_ih][win_iw][win_c] at LM x (int8, or uint8 "
         "with u) with weights W[win_kh][win_kw][win_c][win_oc] (int8) at LM w, into the dense "
-        "ACC tile [oh*ow][oc] at c: out[y][x][o] (+)= sum of X[y*sh + i*dh - pt][x*sw + j*dw - pl]"
-        "[ch] * W[i][j][ch][o], where an input position outside the tile reads win_padval. "
+        "ACC tile [oh*ow][oc] at c: out[p][q][o] (+)= sum over i, j, ch of "
+        "X[p*sh + i*dh - pt][q*sw + j*dw - pl][ch] * W[i][j][ch][o], where an input position "
+        "outside the tile reads win_padval. "
         "oh = (ih + pt + pb - dh*(kh-1) - 1) / sh + 1 and likewise ow; a window that fits no "
         "output traps (bad_operand). With dw (depthwise) the weights are W[kh][kw][win_c], "
         "oc = win_c, and channel ch only sees its own weights. acc and u as for gemm.",
@@ -205,7 +209,7 @@ def ve(mn, op, iclass, syntax, names, text, csrs=_VE_CSR, flags=_U):
 
 _EW_OPS = [
     ("add", "a + b"), ("sub", "a - b"), ("mul", "a * b"), ("max", "max(a, b)"),
-    ("min", "min(a, b)"), ("sra", "a >> (b & S), arithmetic (logical for uint8)"),
+    ("min", "min(a, b)"), ("sra", "a >> (b & S), arithmetic"),
     ("sll", "a << (b & S)"),
 ]
 
@@ -215,7 +219,8 @@ def _ew_rows():
     for i, (name, expr) in enumerate(_EW_OPS):
         for t, (mem, typ, s, rng) in enumerate([
                 ("ACC", "int32", "31", "wrapping modulo 2^32"),
-                ("LM", "int8 (uint8 with u)", "7", "saturated to the type's range")]):
+                ("LM", "int8 (uint8 with u)", "7",
+                 "saturated to the type's range (a uint8 shift is logical)")]):
             suffix = "wb"[t]
             for form in (0, 1):
                 b_text = ("b the element of the second vector at b" if form == 0
@@ -249,7 +254,8 @@ _VE_ROWS = [
        "TFLite's reference add: LM p holds int32 [left_shift, a_zp, a_mult, a_shift, b_zp, "
        "b_mult, b_shift, out_mult, out_shift]; s = MulQ((a - a_zp) << left_shift, a_mult, "
        "a_shift) + MulQ((b - b_zp) << left_shift, b_mult, b_shift); y = clamp(MulQ(s, out_mult, "
-       "out_shift) + ve_zp) as for vrq.fx. left_shift outside [0, 20] traps (bad_operand).",
+       "out_shift) + ve_zp) as for vrq.fx. left_shift outside [0, 20] or a shift outside "
+       "[-31, 31] traps (bad_operand).",
        _VE_CSR + _Q_CSR),
     ve("vmaxpool", 0x63, "pool", "{dst}, {src}", ("dst", "src"),
        "Max pooling over the dense NHWC int8 (uint8 with u) tile [win_ih][win_iw][win_c] at LM "
@@ -262,7 +268,8 @@ _VE_ROWS = [
        _WIN),
     ve("vgap", 0x65, "pool", "{dst}, {src}", ("dst", "src"),
        "Global average pooling: dst[c] = sum of src[r][c] over r < ve_rows, divided by ve_rows "
-       "and rounded half away from zero, for c < ve_cols; int8 (uint8 with u) in LM."),
+       "and rounded half away from zero, for c < ve_cols; int8 (uint8 with u) in LM. ve_rows = 0 "
+       "traps (bad_operand)."),
     ve("vlut", 0x66, "lut", "{dst}, {src}, {table}", ("dst", "src", "table"),
        "Table lookup over ve_rows * ve_cols bytes in LM: dst[e] = table[src[e]], the source byte "
        "read as an unsigned index into the 256-byte table at LM table.",

@@ -57,9 +57,11 @@ def read2d(s: MachineState, mem: str, base: int, rows: int, cols: int, stride: i
 
 
 def write2d(s: MachineState, mem: str, base: int, stride: int, data: np.ndarray) -> None:
-    """Write a rows x cols array; the caller has checked the region (check or read2d)."""
-    rows, cols = data.shape
-    getattr(s, mem)[_index(base, rows, cols, stride)] = data
+    """Write a rows x cols array row by row in increasing order, so that where rows overlap
+    (stride < cols) the later row wins. The caller has checked the region (check or read2d)."""
+    target = getattr(s, mem)
+    for r, row in enumerate(data):
+        target[base + r * stride:base + r * stride + len(row)] = row
 
 
 def lm_i32(s: MachineState, addr: int, n: int, what: str) -> np.ndarray:

@@ -1,0 +1,1 @@
+# Reference model: executable program-order semantics of every instruction (the test oracle).
