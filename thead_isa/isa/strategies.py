@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from .csrs import CSRS
 from .encoding import encode
-from .operands import EnumKind, FlagKind, Kind, Operand, SemOptKind
+from .operands import CsrKind, EnumKind, FlagKind, Kind, Operand, SemOptKind
 from .spec import Insn
 from .table import INSTRUCTIONS
 
@@ -17,6 +18,8 @@ def kind_values(kind: Kind) -> st.SearchStrategy:
         return st.sampled_from(kind.values)
     if isinstance(kind, SemOptKind):
         return st.none() | st.integers(kind.lo, kind.hi)
+    if isinstance(kind, CsrKind):          # mostly CSRs that exist, sometimes any number
+        return st.sampled_from([c.number for c in CSRS]) | st.integers(kind.lo, kind.hi)
     lo, hi, a = -(-kind.lo // kind.align), kind.hi // kind.align, kind.align
     edges = sorted({lo, hi, min(max(0, lo), hi), min(max(1, lo), hi), min(max(-1, lo), hi)})
     return (st.sampled_from(edges) | st.integers(lo, hi)).map(lambda v: v * a)
