@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
-from ...isa.traps import Cause, Trap
 from ..memory import read2d, write2d
 from ..quant import wrap32
+from ..window import out_size
 from ..state import MachineState
 from . import defines
 
@@ -32,23 +32,13 @@ def _gemm(s: MachineState, d, csrs):
     return lambda: write2d(s, "acc", c, ldc, out)
 
 
-def _out_size(ins: int, before: int, after: int, k: int, dil: int, stride: int, axis: str) -> int:
-    span = dil * (k - 1) + 1               # extent of the dilated window
-    if ins + before + after < span:
-        raise Trap(Cause.BAD_OPERAND,
-                   f"conv: window larger than padded input: the {axis} window spans {span} "
-                   f"(kernel {k}, dilation {dil}) but the padded input {axis} is "
-                   f"{ins + before + after}", tval=span)
-    return (ins + before + after - span) // stride + 1
-
-
 @defines("conv")
 def _conv(s: MachineState, d, csrs):
     ih, iw, ch = csrs.win_ih, csrs.win_iw, csrs.win_c
     kh, kw, pt, pl = csrs.win_kh, csrs.win_kw, csrs.win_pt, csrs.win_pl
     sh, sw, dil_h, dil_w = csrs.win_sh, csrs.win_sw, csrs.win_dh, csrs.win_dw
-    oh = _out_size(ih, pt, csrs.win_pb, kh, dil_h, sh, "height")
-    ow = _out_size(iw, pl, csrs.win_pr, kw, dil_w, sw, "width")
+    oh = out_size("conv", ih, pt, csrs.win_pb, kh, dil_h, sh, "height")
+    ow = out_size("conv", iw, pl, csrs.win_pr, kw, dil_w, sw, "width")
     oc = ch if d.dw else csrs.win_oc
     wshape = (kh, kw, ch) if d.dw else (kh, kw, ch, oc)
     c = s.get_x(d.c)

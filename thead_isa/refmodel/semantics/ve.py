@@ -13,6 +13,7 @@ from ...isa.traps import Cause, Trap
 from .. import quant
 from ..memory import check, check_aligned, lm_i32, lm_i32_bytes, read2d, write2d
 from ..state import MachineState, s32, u32
+from ..window import out_size
 from . import defines
 
 
@@ -114,20 +115,12 @@ def _qadd(s: MachineState, d, csrs):
     return _commit(s, "lm", dst, _lm8(y))
 
 
-def _out_size(d, ins: int, before: int, after: int, k: int, dil: int, stride: int,
-              axis: str) -> int:
-    span = dil * (k - 1) + 1               # extent of the dilated window
-    if ins + before + after < span:
-        _bad(d, f"window larger than padded input: the {axis} window spans {span} (kernel {k}, "
-                f"dilation {dil}) but the padded input {axis} is {ins + before + after}", span)
-    return (ins + before + after - span) // stride + 1
-
-
 @defines("vmaxpool", "vavgpool")
 def _pool(s: MachineState, d, csrs):
     c = csrs
-    oh = _out_size(d, c.win_ih, c.win_pt, c.win_pb, c.win_kh, c.win_dh, c.win_sh, "height")
-    ow = _out_size(d, c.win_iw, c.win_pl, c.win_pr, c.win_kw, c.win_dw, c.win_sw, "width")
+    mn = d.mnemonic
+    oh = out_size(mn, c.win_ih, c.win_pt, c.win_pb, c.win_kh, c.win_dh, c.win_sh, "height")
+    ow = out_size(mn, c.win_iw, c.win_pl, c.win_pr, c.win_kw, c.win_dw, c.win_sw, "width")
     inner = (slice(c.win_pt, c.win_pt + c.win_ih), slice(c.win_pl, c.win_pl + c.win_iw))
     shape = (c.win_pt + c.win_ih + c.win_pb, c.win_pl + c.win_iw + c.win_pr)
 
