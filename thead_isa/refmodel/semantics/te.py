@@ -9,8 +9,8 @@ import numpy as np
 
 from ..memory import read2d, write2d
 from ..quant import wrap32
-from ..window import out_size
 from ..state import MachineState
+from ..window import out_size
 from . import defines
 
 
