@@ -47,6 +47,7 @@ def update(path: Path = TARGET, check: bool = False) -> bool:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     return stale
 
