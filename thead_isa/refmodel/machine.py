@@ -34,6 +34,14 @@ class RefMachine:
         data = program if isinstance(program, (bytes, bytearray)) else pack(list(program))
         self.write("imem", at, data)
 
+    def load(self, program) -> None:
+        """Load an assembled program (thead_isa.assembler.program.Program): each section into
+        its memory at its address; the pc starts at the entry."""
+        for sec in program.sections.values():
+            if not sec.nobits:
+                self.write(sec.memory, sec.addr, bytes(sec.data))
+        self.state.pc = program.entry
+
     def write(self, mem: str, addr: int, data: bytes | np.ndarray) -> None:
         buf = np.frombuffer(bytes(data), np.uint8) if not isinstance(data, np.ndarray) else data
         target = getattr(self.state, mem)

@@ -1,0 +1,18 @@
+# A scalar loop on the CP: sums 1..100 into `result` in GM and exits 0 when it is 5050.
+        .text
+        .globl _start
+_start: li      x1, 100             # counter
+        li      x2, 0               # sum
+1:      add     x2, x2, x1
+        addi    x1, x1, -1
+        bnez    x1, 1b
+        la      x3, result
+        sw      x2, 0(x3)
+        li      x4, 5050
+        li      x10, 0
+        beq     x2, x4, done
+        li      x10, 1              # exit code 1: wrong sum
+done:   halt    x10
+
+        .data
+result: .word   0

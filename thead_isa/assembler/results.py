@@ -1,0 +1,81 @@
+# After pass 1: placement, pending values, and the Program (symbols, lines, listing, entry).
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .expressions import ExprError, Ref
+from .program import LineEntry, ListingEntry, Program, Section, Symbol
+from .sections import place
+from .symbols import UNDEF
+
+if TYPE_CHECKING:
+    from .assemble import Assembler
+
+
+def build_program(asm: Assembler) -> Program:
+    for problem in place(list(asm.sections.values())):
+        asm.file_error(asm.main_file, 0, 0, problem)
+    for fn, args in asm.fixups:
+        fn(*args)
+    p = Program()
+    for s in asm.sections.values():
+        p.sections[s.name] = Section(s.name, s.memory, s.addr, s.data, s.nobits, s.size)
+    p.symbols = _symbols(asm)
+    p.entry = _entry(asm, p)
+    p.lines = sorted((LineEntry(s.addr + off, home[0], home[1]) for s, off, home in asm.insns),
+                     key=lambda e: e.addr)
+    p.listing = _listing(asm)
+    return p
+
+
+def _symbols(asm: Assembler) -> dict[str, Symbol]:
+    """Every named symbol with its final value (local numeric labels and .L names excluded)."""
+    out: dict[str, Symbol] = {}
+    table = asm.symbols
+    for name, (binding, stmt, pos) in asm.bindings.items():
+        if binding != "local" and not table.is_defined(name):
+            asm.error(stmt, pos, f"symbol '{name}' is declared {binding} but never defined")
+    for name, e in table.entries.items():
+        if e.hidden or e.kind == UNDEF:
+            continue
+        try:
+            v = table.evaluate(Ref(e, e.pos), final=True)
+        except ExprError:                      # reported at the definition
+            continue
+        binding = asm.bindings.get(name, ("local",))[0]
+        if v.section is None:
+            out[name] = Symbol(name, v.value, None, binding)
+        else:
+            out[name] = Symbol(name, asm.address(v)[1], v.section, binding)
+    return out
+
+
+def _entry(asm: Assembler, p: Program) -> int:
+    """The address of _start, which must be a label in .text; 0 without one."""
+    e = asm.symbols.entries.get("_start")
+    if e is None or e.kind == UNDEF:
+        return 0
+    sym = p.symbols.get("_start")
+    if sym is None or sym.section != ".text":
+        if e.stmt is not None:
+            asm.error(e.stmt, e.pos, "entry symbol '_start' must be a label in .text")
+        return 0
+    return sym.value
+
+
+def _listing(asm: Assembler) -> list[ListingEntry]:
+    """One entry per line read (a second one per extra section a line wrote to); lines produced
+    by expansions show their text after one `+` per expansion level."""
+    out = []
+    for rec in asm.records:
+        line = rec.line
+        file, number = line.home
+        source = line.text if not line.depth else "+" * line.depth + " " + line.text.strip()
+        if not rec.ranges:
+            out.append(ListingEntry(file, number, None, 0, b"", source))
+            continue
+        for k, (sec, start, stop) in enumerate(rec.ranges):
+            data = b"" if sec.nobits else bytes(sec.data[start:stop])
+            out.append(ListingEntry(file, number, sec.name, sec.addr + start, data,
+                                    source if k == 0 else ""))
+    return out

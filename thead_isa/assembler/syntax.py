@@ -1,0 +1,62 @@
+# Syntax nodes of one statement: labels, the mnemonic or directive, operands (offsets, not columns).
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .expressions import Expr
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str                  # "loop", or "1" for a local numeric label
+    pos: int
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class ExprOperand:
+    expr: Expr
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class MemOperand:              # off(base)
+    offset: Expr
+    base: Expr
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class OptionOperand:           # key=value
+    key: str
+    value: Expr
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class StringOperand:
+    value: bytes
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TypeOperand:             # @nobits
+    name: str
+    pos: int
+    end: int
+
+
+Operand = ExprOperand | MemOperand | OptionOperand | StringOperand | TypeOperand
+
+
+@dataclass(frozen=True)
+class Statement:
+    labels: tuple[Label, ...]
+    name: str | None           # mnemonic, directive, or the symbol of `sym = expr`
+    name_pos: int
+    operands: tuple[Operand, ...] = ()
+    assign: Expr | None = None  # the expression of `sym = expr`
