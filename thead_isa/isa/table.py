@@ -96,11 +96,12 @@ _CP_ROWS = (
     [cp(mn, op, cls, *_RRR, cls, text) for mn, op, cls, text in _ALU_RR]
     + [cp(mn, op, "alu", *syn, "alu", text) for mn, op, syn, text in _ALU_RI]
     + [cp(mn, op, "branch", *_BR, "branch",
-          f"If x[rs1] and x[rs2] compare {cond}, jump to pc + off; otherwise continue at pc + 8.")
+          f"If x[rs1] and x[rs2] compare {cond}, jump to pc + off (modulo 2^32); otherwise "
+          f"continue at pc + 8.")
        for mn, op, cond in _BRANCH]
     + [
         cp("jal", 0x26, "jump", "{rd}, {off}", (RD, _imm("off", PCREL)), "jump",
-           "x[rd] = pc + 8; jump to pc + off."),
+           "x[rd] = pc + 8; jump to pc + off (modulo 2^32)."),
         cp("jalr", 0x27, "jump", "{rd}, {off}({rs1})", (RD, RS1, _imm("off")), "jump",
            "t = x[rs1] + off (modulo 2^32); x[rd] = pc + 8; jump to t. A target that is not a "
            "multiple of 8 traps (misaligned_fetch) with tval = t and changes nothing."),

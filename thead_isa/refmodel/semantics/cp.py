@@ -53,7 +53,7 @@ def _alu_ri(s: MachineState, d):
 @defines(*_BRANCH)
 def _branch(s: MachineState, d):
     if _BRANCH[d.mnemonic](s.get_x(d.rs1), s.get_x(d.rs2)):
-        return _jump_target(s, s.pc + d.off)
+        return _jump_target(s, u32(s.pc + d.off))
     return None
 
 
@@ -66,7 +66,7 @@ def _jump_target(s: MachineState, target: int) -> int:
 
 @defines("jal")
 def _jal(s: MachineState, d):
-    target = _jump_target(s, s.pc + d.off)
+    target = _jump_target(s, u32(s.pc + d.off))
     s.set_x(d.rd, s.pc + 8)
     return target
 
