@@ -1,0 +1,51 @@
+# The predecoded program: one compact Insn per IMEM word, decoded once from the instruction table.
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
+
+from .engine cimport MAX_ENGINE_CSRS
+
+cdef enum:
+    OP_ILLEGAL = 0x100          # a word that encodes no instruction (aux: index of the reason)
+    INSN_BYTES = 32             # sizeof(Insn): the loops find the Insn of pc at code + pc * 4
+    SINK = 32                   # Insn.rd of an instruction whose rd is x0: x[SINK] is never read
+    NAME_LEN = 16
+    # Insn.csr_kind
+    CSR_TRAPS = 0               # unknown CSR, or a write to a read-only one (aux: the message)
+    CSR_CONFIG = 1              # writable configuration CSR: csr_slot is its SLOT_*
+    CSR_CONSTANT = 2            # read-only, fixed by the configuration: csr_slot indexes constants
+    CSR_COUNT_LO = 3            # low 32 bits of the retired-instruction count
+    CSR_COUNT_HI = 4            # high 32 bits
+
+cdef struct Insn:
+    uint16_t op                 # OP_* (isa_tables.pxd) or OP_ILLEGAL
+    uint8_t rd
+    uint8_t rs1
+    uint8_t rs2
+    uint8_t flags               # engine.pxd FLAG_* bits
+    uint8_t esz                 # dma.tr element size
+    uint8_t csr_kind            # CSR_* (csrr, csrw, csrwi)
+    int16_t csr_slot
+    int8_t wait                 # semaphore waited on, -1 for none
+    int8_t sig                  # semaphore signalled, -1 for none
+    uint8_t reg[4]              # register operands in syntax order (engine instructions)
+    int32_t imm                 # sign-extended immediate, offset, shift amount, mask or semaphore
+    int32_t aux                 # index into Code.messages for static trap messages, else -1
+    uint32_t pad[2]
+
+cdef struct OpInfo:             # per opcode: what the dispatcher checks before an engine kernel
+    char mnemonic[NAME_LEN]
+    int32_t ncfg                # configuration CSRs read, in Insn.csrs order
+    int32_t cfg_slot[MAX_ENGINE_CSRS]
+    int64_t cfg_lo[MAX_ENGINE_CSRS]
+    int64_t cfg_hi[MAX_ENGINE_CSRS]
+    uint8_t cfg_signed[MAX_ENGINE_CSRS]
+    char cfg_name[MAX_ENGINE_CSRS][NAME_LEN]
+    int32_t nreg                # register operands in syntax order
+    uint8_t engine              # 0 for CP instructions, else 1 ME, 2 TE, 3 VE
+
+cdef const OpInfo* op_info(uint32_t op) noexcept nogil
+
+
+cdef class Code:
+    cdef Insn* insns
+    cdef int64_t n
+    cdef readonly list messages
