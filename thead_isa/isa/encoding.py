@@ -98,18 +98,21 @@ def decode(word: int) -> Decoded:
     return Decoded(spec, values, word)
 
 
-def format_operands(spec: Insn, syntax: str, values: Mapping[str, Any]) -> str:
-    text = syntax
-    for o in spec.operands:
-        if not o.option and "{" + o.name + "}" in text:
-            text = text.replace("{" + o.name + "}", o.kind.format(values[o.name]))
-    parts = [text] if text else []
+def _fill(syntax: str, texts: Mapping[str, str]) -> str:
+    """The syntax template with each {placeholder} replaced by its operand text."""
+    for name, text in texts.items():
+        syntax = syntax.replace("{" + name + "}", text)
+    return syntax
+
+
+def format_operands(spec: Insn, values: Mapping[str, Any]) -> str:
+    """Positional operands in the table's syntax, then the options that differ from default."""
+    parts = [_fill(spec.syntax, {o.name: o.kind.format(values[o.name]) for o in spec.positional})]
     for o in spec.options:
         v = values.get(o.name, o.default)
-        if v == o.default:
-            continue
-        parts.append(o.name if o.kind.name == "flag" else f"{o.name}={o.kind.format(v)}")
-    return ", ".join(parts)
+        if v != o.default:
+            parts.append(o.name if o.kind.name == "flag" else f"{o.name}={o.kind.format(v)}")
+    return ", ".join(p for p in parts if p)
 
 
 def format_insn(d: Decoded, aliases: bool = True) -> str:
@@ -119,19 +122,10 @@ def format_insn(d: Decoded, aliases: bool = True) -> str:
             if a.target != d.insn.mnemonic:
                 continue
             if all(d.values[k] == v for k, v in a.expand.items() if not isinstance(v, str)):
-                renamed = {v: d.values[k] for k, v in a.expand.items() if isinstance(v, str)}
-                ops = _format_alias(d.insn, a.syntax, a.expand, renamed)
-                return f"{a.mnemonic} {ops}".rstrip()
-    return f"{d.insn.mnemonic} {format_operands(d.insn, d.insn.syntax, d.values)}".rstrip()
-
-
-def _format_alias(spec: Insn, syntax: str, expand: Mapping[str, Any], values: Mapping[str, Any]):
-    text = syntax
-    for target_name, alias_name in expand.items():
-        if isinstance(alias_name, str):
-            kind = spec.operand(target_name).kind
-            text = text.replace("{" + alias_name + "}", kind.format(values[alias_name]))
-    return text
+                texts = {v: d.insn.operand(k).kind.format(d.values[k])
+                         for k, v in a.expand.items() if isinstance(v, str)}
+                return f"{a.mnemonic} {_fill(a.syntax, texts)}".rstrip()
+    return f"{d.insn.mnemonic} {format_operands(d.insn, d.values)}".rstrip()
 
 
 def pack(words: list[int]) -> bytes:
