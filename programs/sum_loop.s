@@ -1,4 +1,12 @@
-# A scalar loop on the CP: sums 1..100 into `result` in GM and exits 0 when it is 5050.
+# sum_loop.s: a scalar loop on the CP (no engine instructions).
+#
+# What it does
+#   Sums 1..100 in a counted loop (add / addi / bnez), stores the sum at `result` in GM and
+#   checks it: exit code 0 when it is 5050, 1 otherwise. 308 instructions retire (the loop body
+#   of three instructions runs 100 times).
+#
+# Run:      thead-run programs/sum_loop.s --stats
+# Expected: exit code 0; thead-run programs/sum_loop.s --dump result=r.npy:int32:1 writes [5050].
         .text
         .globl _start
 _start: li      x1, 100             # counter

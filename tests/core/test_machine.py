@@ -10,7 +10,7 @@ from thead_isa.isa.config import ConfigError, preset
 from thead_isa.isa.csrs import BY_NAME
 from thead_isa.isa.encoding import pack
 from thead_isa.isa.traps import Cause
-from thead_isa.core.functional import CHUNK
+from thead_isa.core.loop import CHUNK
 from thead_isa.core.machine import Machine, RunResult
 from thead_isa.refmodel.machine import RefMachine
 
@@ -47,8 +47,7 @@ def test_configs_and_modes(tmp_path):
         Machine("huge")
     with pytest.raises(TypeError, match="config must be"):
         Machine(42)
-    with pytest.raises(NotImplementedError, match="cycle mode .*issue 4"):
-        Machine("small", mode="cycle")
+    assert Machine("small", mode="cycle").mode == "cycle"
     with pytest.raises(ValueError, match="mode must be one of functional, cycle, not 'fast'"):
         Machine("small", mode="fast")
 
@@ -70,10 +69,10 @@ def test_run_result_halt_and_step():
     m = Machine(SMALL)
     m.load([li(5, 7), encode("halt", rs1=5)])
     first = m.step()
-    assert first == RunResult(None, None, 1, False) and m.pc == 8
+    assert first == RunResult(None, None, 1, False, cycles=1) and m.pc == 8
     r = m.run()
     assert (r.exit_code, r.halted, r.trap, r.instructions, m.instret) == (7, True, None, 1, 2)
-    assert m.step() == RunResult(7, None, 0, True) and m.stopped
+    assert m.step() == RunResult(7, None, 0, True, cycles=2) and m.stopped
 
 
 def test_watchdog_is_reported_and_resumable():

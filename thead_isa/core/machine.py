@@ -14,11 +14,12 @@ from ..isa.csrs import BY_NAME as CSR_BY_NAME, BY_NUMBER as CSR_BY_NUMBER
 from ..isa.encoding import pack
 from ..isa.operands import NUM_SEMS, NUM_XREGS
 from ..isa.traps import Cause
-from .functional import Core
+from .loop import Core
 from .predecode import CONFIG_CSRS, CONSTANT_CSRS, COUNTER_SHIFT
 
 MASK32 = 0xFFFFFFFF
 DEFAULT_MAX_INSTRUCTIONS = 1_000_000_000
+LIMIT_MAX = 2**63 - 1
 MODES = ("functional", "cycle")
 MEMORIES = ("imem", "gm", "lm", "acc")
 _SLOT = {c.name: n for n, c in enumerate(CONFIG_CSRS)}
@@ -45,6 +46,8 @@ class RunResult:
     trap: TrapReport | None    # the machine's trap, or a watchdog report (the machine can resume)
     instructions: int          # retired by this call
     halted: bool
+    cycles: int = 0            # the machine's cycle count since reset (functional: instret)
+    stats: Any = None          # thead_isa.core.stats.Stats of everything since reset
 
     @property
     def watchdog(self) -> bool:
@@ -53,17 +56,15 @@ class RunResult:
 
 class Machine:
     """One NPU core. Functional mode executes in program order, every engine instruction
-    complete at dispatch, exactly as thead_isa.refmodel.RefMachine."""
+    complete at dispatch, exactly as thead_isa.refmodel.RefMachine; cycle mode runs the engines
+    concurrently with the CP on the timing model of docs/timing.md."""
 
     def __init__(self, config: str | Path | HardwareConfig = "default", mode: str = "functional"):
         self.config = _resolve_config(config)
-        if mode == "cycle":
-            raise NotImplementedError("cycle mode is not implemented yet (issue 4: the "
-                                      "cycle-level model); use mode='functional'")
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
-        self._core = Core(self.config)
+        self._core = Core(self.config, mode)
         self.program: Program | None = None
         self.x = Registers(self._core)
         self.csr = Csrs(self._core)
@@ -151,30 +152,65 @@ class Machine:
         entry = self.program.line_of(pc) if self.program is not None else None
         return f"{entry.file}:{entry.line}" if entry else None
 
+    @property
+    def cycles(self) -> int:
+        """Cycles since reset (cycle mode: the CP's cycle; functional mode: instret)."""
+        return self._core.cycles
+
+    @property
+    def stats(self):
+        """Stats of everything since reset (thead_isa.core.stats)."""
+        from .stats import Stats
+        return Stats.from_counters(self._core.counters(), self.config, self.mode)
+
     # ---- execution ----
-    def run(self, max_instructions: int = DEFAULT_MAX_INSTRUCTIONS) -> RunResult:
-        """Run until halt or trap; after max_instructions the result reports a watchdog trap
-        and the machine stays runnable."""
-        if max_instructions < 0:
-            raise ValueError(f"max_instructions must be >= 0, not {max_instructions}")
-        n = self._core.run(max_instructions)
+    def run(self, max_instructions: int | None = None, max_cycles: int | None = None,
+            observers: Iterable[Any] = ()) -> RunResult:
+        """Run until halt or trap. After max_instructions instructions (this call), or once the
+        machine reaches cycle max_cycles (cycle mode, counted from reset), the result reports a
+        watchdog trap and the machine stays runnable. Each observer gets feed(events) with the
+        batches of thead_isa.core.events.EVENT records; closing them is the caller's (a later run
+        may feed them more)."""
+        limit = DEFAULT_MAX_INSTRUCTIONS if max_instructions is None else max_instructions
+        _check_limit("max_instructions", limit)
+        cycle_limit = LIMIT_MAX
+        if max_cycles is not None:
+            _check_limit("max_cycles", max_cycles)
+            if self.mode == "cycle":
+                cycle_limit = max_cycles
+            else:                                   # functional mode: one cycle per instruction
+                limit = min(limit, max(0, max_cycles - self.instret))
+        observers = list(observers)
+        n = 0
+        while True:
+            n += self._core.run(limit - n, cycle_limit, bool(observers))
+            if observers:
+                batch = self._core.take_events()
+                for o in observers:
+                    o.feed(batch)
+            if not self._core.events_pending:
+                break
         trap = self.trap
-        if trap is None and not self.halted and n == max_instructions:
-            trap = self._watchdog(max_instructions)
-        return RunResult(self.exit_code, trap, n, self.halted)
+        if trap is None and not self.halted:
+            if max_cycles is not None and self.cycles >= max_cycles:
+                trap = self._watchdog(f"cycle {max_cycles} reached (max_cycles={max_cycles})",
+                                      max_cycles)
+            elif n == limit:
+                trap = self._watchdog(f"{limit} instructions retired (max_instructions={limit})",
+                                      limit)
+        return RunResult(self.exit_code, trap, n, self.halted, self.cycles, self.stats)
 
     def step(self) -> RunResult:
-        """Execute one instruction (nothing once the machine has halted or trapped)."""
+        """Execute one CP instruction (nothing once the machine has halted or trapped)."""
         n = self._core.run(1)
-        return RunResult(self.exit_code, self.trap, n, self.halted)
+        return RunResult(self.exit_code, self.trap, n, self.halted, self.cycles)
 
-    def _watchdog(self, limit: int) -> TrapReport:
+    def _watchdog(self, what: str, limit: int) -> TrapReport:
         pc = self.pc
         fits = 0 <= pc <= len(self.imem) - 8
         word = int(self._core.imem[pc:pc + 8].view("<u8")[0]) if fits else 0
         return TrapReport(Cause.WATCHDOG, pc, word, limit,
-                          f"watchdog: {limit} instructions retired without halt or trap "
-                          f"(max_instructions={limit}); the machine can continue",
+                          f"watchdog: {what} without halt or trap; the machine can continue",
                           self.source_of(pc))
 
     # ---- memory access by symbol or address ----
@@ -318,7 +354,8 @@ class Csrs:
         if name in _SLOT:
             return self._core.get_csr(_SLOT[name])
         if name in COUNTER_SHIFT:
-            return (self._core.instret >> COUNTER_SHIFT[name]) & MASK32
+            count = self._core.cycles if name.startswith("cycle") else self._core.instret
+            return (count >> COUNTER_SHIFT[name]) & MASK32
         return self._core.get_constant(_CONSTANT[name])
 
     def __setitem__(self, key: str | int, value: int) -> None:
@@ -335,6 +372,12 @@ class Csrs:
 
     def __repr__(self) -> str:
         return "Csrs({" + ", ".join(f"{n!r}: {self[n]}" for n in self) + "})"
+
+
+def _check_limit(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
+            0 <= value <= LIMIT_MAX):
+        raise ValueError(f"{name} must be an integer in [0, {LIMIT_MAX}], not {value!r}")
 
 
 def _index(i: int, n: int, what: str) -> int:

@@ -14,6 +14,8 @@ cdef enum:
     CSR_CONSTANT = 2            # read-only, fixed by the configuration: csr_slot indexes constants
     CSR_COUNT_LO = 3            # low 32 bits of the retired-instruction count
     CSR_COUNT_HI = 4            # high 32 bits
+    CSR_CYCLE_LO = 5            # low 32 bits of the cycle count (cycle mode: the CP's cycle)
+    CSR_CYCLE_HI = 6            # high 32 bits
 
 cdef struct Insn:
     uint16_t op                 # OP_* (isa_tables.pxd) or OP_ILLEGAL

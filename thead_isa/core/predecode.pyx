@@ -19,7 +19,7 @@ from .engine cimport FLAG_ACC, FLAG_DW, FLAG_U
 from .isa_tables cimport NUM_CONFIG_CSRS, OP_CSRR
 
 CONFIG_CSRS = tuple(c for c in CSRS if c.writable)            # in SLOT_* order (gen_tables)
-# read-only CSRs that count retired instructions (functional mode: cycle = instret), bit offset
+# read-only counter CSRs and the bit offset of their 32 bits (functional mode: cycle = instret)
 COUNTER_SHIFT = {"cycle": 0, "instret": 0, "cycleh": 32, "instreth": 32}
 CONSTANT_CSRS = tuple(c for c in CSRS if not c.writable and c.name not in COUNTER_SHIFT)
 _SLOT = {c.number: n for n, c in enumerate(CONFIG_CSRS)}
@@ -148,7 +148,10 @@ cdef void _csr(Insn* i, int number, bint write, list messages, dict index) excep
     elif c.writable:
         i.csr_kind, i.csr_slot = CSR_CONFIG, _SLOT[number]
     elif c.name in COUNTER_SHIFT:
-        i.csr_kind = CSR_COUNT_HI if COUNTER_SHIFT[c.name] else CSR_COUNT_LO
+        if c.name.startswith("cycle"):
+            i.csr_kind = CSR_CYCLE_HI if COUNTER_SHIFT[c.name] else CSR_CYCLE_LO
+        else:
+            i.csr_kind = CSR_COUNT_HI if COUNTER_SHIFT[c.name] else CSR_COUNT_LO
     else:
         i.csr_kind, i.csr_slot = CSR_CONSTANT, _CONSTANT[number]
 
