@@ -396,16 +396,17 @@ def test_internal_error_is_one_line(monkeypatch, capsys):
 
 def test_subprocess_statuses(tmp_path):
     """The real process: exit statuses and stderr without a traceback."""
-    def run(*argv):
+    def run(*argv):      # outside the checkout: the installed package, not the source tree
         return subprocess.run([sys.executable, "-m", "thead_isa.cli.run_main", *argv],
-                              capture_output=True, text=True, cwd=ROOT, timeout=300)
-    r = run("programs/sum_loop.s", "--mode", "functional")
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    sum_loop = str(PROGRAMS / "sum_loop.s")
+    r = run(sum_loop, "--mode", "functional")
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     r = run(halt_with(tmp_path, 7), "--mode", "functional")
     assert r.returncode == 7
-    r = run("programs/missing.s")
+    r = run(str(PROGRAMS / "missing.s"))
     assert r.returncode == EXIT_INPUT
     one_line_error(r.stderr, "missing.s")
-    r = run("programs/sum_loop.s", "--load", "nothing")
+    r = run(sum_loop, "--load", "nothing")
     assert r.returncode == EXIT_USAGE
     one_line_error(r.stderr, "SYMBOL=FILE.npy")

@@ -21,6 +21,14 @@ def test_docs_isa_md_is_up_to_date():
         "docs/isa.md is stale: run `python -m thead_isa.isa.docgen`"
 
 
+def test_docs_timing_md_is_up_to_date():
+    assert not docgen.update(docgen.TIMING_PATH, check=True), \
+        "docs/timing.md is stale: run `python -m thead_isa.isa.docgen`"
+    text = docgen.TIMING_PATH.read_text(encoding="utf-8")
+    for name in docgen.TIMING_PARAMS:
+        assert f"`{name}`" in text
+
+
 def test_render_is_deterministic():
     assert docgen.render() == TEXT
 

@@ -15,7 +15,8 @@ from .diagnostics import ERROR, WARNING, AssemblyError, Diagnostic, suggest
 from .directives import DIRECTIVES, Bad, EndOfSource, fill_pattern, org
 from .expansion import SPECIAL, Fatal, block, expand_macro
 from .expressions import Expr, ExprError, Num, Ref, Reported, Undefined, Value, wrap
-from .grammar import ParseError, parse_statement
+from .fastmatch import finish, quick_match
+from .grammar import ParseError, parse_statement, quick_statement
 from .instructions import FORMS, MatchError, Pending, encode_word, match, resolve, unknown_mnemonic
 from .macros import Macro, head
 from .program import IMEM, Program
@@ -29,6 +30,7 @@ MAX_OUTPUT = 64 << 20          # bytes of section contents (.bss size excluded)
 NOP = encode_word(FORMS["nop"], {}).to_bytes(WORD_BYTES, "little")
 KNOWN_DIRECTIVES = tuple(DIRECTIVES) + SPECIAL + tuple(conditionals.CONDITIONALS)
 _ASSIGN = re.compile(r"[ \t]*=(?!=)")          # `name = expr`, even if name is also a macro
+_NOT_QUICK = conditionals.CONDITIONALS | frozenset(SPECIAL)   # statements that head() dispatches
 
 
 class Record:
@@ -137,27 +139,35 @@ class Assembler:
     # ---- one statement -------------------------------------------------------------------------
 
     def statement(self, stmt: Stmt, rest: Iterator[Stmt]) -> None:
-        self.seen(stmt)
+        self.seq = stmt.seq = self.seq + 1                  # seen(), inline: the hot path
+        records = self.records
+        if not records or records[-1].line is not stmt.line:
+            records.append(Record(stmt.line))
         if not stmt.text:
             return
-        name, pos, end = head(stmt.text)
-        if name in conditionals.CONDITIONALS:
-            conditionals.handle(self, stmt, name, pos, end)
-            return
-        if self.conds and not self.conds[-1].active:
-            return
-        if name in SPECIAL or (name in self.macros and not _ASSIGN.match(stmt.text, end)):
-            if pos and not self.labels(stmt, pos):
+        st = quick_statement(stmt.text)            # simple statements: no head() needed
+        if st is None or st.name in _NOT_QUICK or st.name in self.macros:
+            name, pos, end = head(stmt.text)
+            if name in conditionals.CONDITIONALS:
+                conditionals.handle(self, stmt, name, pos, end)
                 return
-            if name in self.macros:
-                expand_macro(self, stmt, self.macros[name], pos, end)
-            else:
-                block(self, stmt, name, pos, end, rest)
+            if self.conds and not self.conds[-1].active:
+                return
+            if name in SPECIAL or (name in self.macros and not _ASSIGN.match(stmt.text, end)):
+                if pos and not self.labels(stmt, pos):
+                    return
+                if name in self.macros:
+                    expand_macro(self, stmt, self.macros[name], pos, end)
+                else:
+                    block(self, stmt, name, pos, end, rest)
+                return
+            st = self.parse(stmt)
+            if st is None:
+                return
+        elif self.conds and not self.conds[-1].active:
             return
-        st = self.parse(stmt)
-        if st is None:
-            return
-        self.define_labels(stmt, st)
+        if st.labels:
+            self.define_labels(stmt, st)
         if st.assign is not None and st.name == ".":
             try:
                 org(self, stmt, st.assign, st.assign.pos)
@@ -218,25 +228,57 @@ class Assembler:
             self.error(stmt, st.name_pos, f"instruction in section '{sec.name}', which is not "
                        f"executable (code goes in .text or a section with flag \"x\")")
             return
-        if sec.loc % WORD_BYTES:
-            self.error(stmt, st.name_pos, f"instruction at offset 0x{sec.loc:x} of '{sec.name}' "
+        pc = len(sec.data)                             # sec.loc: code sections are never nobits
+        if pc % WORD_BYTES:
+            self.error(stmt, st.name_pos, f"instruction at offset 0x{pc:x} of '{sec.name}' "
                        f"is not {WORD_BYTES}-byte aligned (use .balign {WORD_BYTES})")
             return
-        pc = sec.loc
+        quick = quick_match(form, st.operands)
+        if quick is not None and not quick[1] and self.output + WORD_BYTES <= MAX_OUTPUT:
+            # every value is known: the final word now (emit() and _grow(), inline)
+            self.output += WORD_BYTES
+            sec.data += quick[0].to_bytes(WORD_BYTES, "little")
+            ranges = self.records[-1].ranges
+            if ranges and ranges[-1][0] is sec and ranges[-1][2] == pc:
+                ranges[-1][2] = pc + WORD_BYTES
+            else:
+                ranges.append([sec, pc, pc + WORD_BYTES])
+            self.insns.append((sec, pc, stmt.line.home))
+            return
         if not self.emit(stmt, bytes(WORD_BYTES), st.name_pos):
             return
         self.insns.append((sec, pc, stmt.line.home))
-        try:
-            values, pending = match(form, st.operands, st.name_pos, self.symbols.is_defined)
-        except MatchError as e:
-            self.error(stmt, e.pos, e.message)
-            return
+        if quick is not None:
+            values, pending = None, quick[1]
+        else:
+            try:
+                values, pending = match(form, st.operands, st.name_pos, self.symbols.is_defined)
+            except MatchError as e:
+                self.error(stmt, e.pos, e.message)
+                return
         here = Value(pc, sec.name)
         for p in pending:
             p.expr = self.bind(stmt, p.expr, here)
             if p.expr is None:
                 return
-        self.fixups.append((self._encode, (stmt, form, values, pending, sec, pc)))
+        if values is None:
+            self.fixups.append((self._finish, (stmt, quick[0], pending, sec, pc)))
+        else:
+            self.fixups.append((self._encode, (stmt, form, values, pending, sec, pc)))
+
+    def _finish(self, stmt: Stmt, word: int, pending: list[Pending], sec: SectionState,
+                pc: int) -> None:
+        """_encode for the fast path: the pending operands' bits into the word from quick_match."""
+        for p in pending:
+            v = self.final_value(stmt, p.expr)
+            if v is None:
+                return
+            try:
+                word = finish(word, p, resolve(p, v, sec.addr + pc, self.address, IMEM))
+            except OperandError as e:
+                self.error(stmt, p.pos, str(e))
+                return
+        sec.data[pc:pc + WORD_BYTES] = word.to_bytes(WORD_BYTES, "little")
 
     def _encode(self, stmt: Stmt, form, values: dict, pending: list[Pending], sec: SectionState,
                 pc: int) -> None:
@@ -455,10 +497,11 @@ def assemble(source: str | bytes | Path, *, filename: str = "<input>", include_d
     collecting = gc.isenabled()
     gc.disable()         # assembling allocates many long-lived objects; collections cost ~25%
     try:
-        asm.run_text(data, filename, None)
-    except (EndOfSource, Fatal):
-        asm.conds.clear()
+        try:
+            asm.run_text(data, filename, None)
+        except (EndOfSource, Fatal):
+            asm.conds.clear()
+        return asm.result()
     finally:
         if collecting:
             gc.enable()
-    return asm.result()

@@ -8,7 +8,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from .expressions import Binary, Dot, Expr, LocalRef, Name, Num, Paren, Unary
 from .literals import LiteralError, char_value, int_value, string_value
-from .quickparse import quick_parse
+from .quickparse import clear_operands, quick_parse
 from .syntax import (ExprOperand, Label, MemOperand, OptionOperand, Statement, StringOperand,
                      TypeOperand)
 
@@ -226,14 +226,25 @@ def _describe(err: UnexpectedInput, text: str) -> ParseError:
     return ParseError(f"unexpected {what}{hint}", pos)
 
 
+quick_statement = lru_cache(maxsize=8192)(quick_parse)
+quick_statement.__doc__ = """quick_parse, remembered: the Statement of a simple statement, else None."""
+
+
 @lru_cache(maxsize=8192)
 def parse_statement(text: str) -> Statement:
     """Parse one statement (no comments, no `;`); raises ParseError. Results are shared: the
     nodes are never modified."""
-    quick = quick_parse(text)
+    quick = quick_statement(text)
     if quick is not None:
         return quick
     return lark_statement(text)
+
+
+def clear_caches() -> None:
+    """Forget every remembered statement and operand (benchmarks measure cold runs)."""
+    quick_statement.cache_clear()
+    parse_statement.cache_clear()
+    clear_operands()
 
 
 def lark_statement(text: str) -> Statement:

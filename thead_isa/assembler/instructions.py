@@ -95,6 +95,7 @@ class Pending:
     kind: Kind
     expr: Expr
     pos: int
+    put: Any = None            # encoders.Put, when the fast path (fastmatch.py) made it
 
 
 def _register(kind: Kind, e: Expr, pos: int) -> int:

@@ -30,7 +30,7 @@ class Symbol:
     binding: str = "local"     # "local" or "global"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineEntry:
     addr: int                  # IMEM address of an instruction
     file: str
@@ -52,7 +52,7 @@ class Program:
         return self.lines[i] if i < len(self.lines) and self.lines[i].addr == addr else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListingEntry:
     """One source line as assembled, for `thead-as -a`."""
 

@@ -67,6 +67,7 @@ def _listing(asm: Assembler) -> list[ListingEntry]:
     """One entry per line read (a second one per extra section a line wrote to); lines produced
     by expansions show their text after one `+` per expansion level."""
     out = []
+    contents = {s.name: bytes(s.data) for s in asm.sections.values()}   # sliced per line
     for rec in asm.records:
         line = rec.line
         file, number = line.home
@@ -75,7 +76,7 @@ def _listing(asm: Assembler) -> list[ListingEntry]:
             out.append(ListingEntry(file, number, None, 0, b"", source))
             continue
         for k, (sec, start, stop) in enumerate(rec.ranges):
-            data = b"" if sec.nobits else bytes(sec.data[start:stop])
+            data = b"" if sec.nobits else contents[sec.name][start:stop]
             out.append(ListingEntry(file, number, sec.name, sec.addr + start, data,
                                     source if k == 0 else ""))
     return out

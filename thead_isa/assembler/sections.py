@@ -24,9 +24,10 @@ class SectionState:
     def loc(self) -> int:
         return self.size if self.nobits else len(self.data)
 
-    @property
-    def code(self) -> bool:
-        return self.memory == IMEM
+    code: bool = field(init=False)     # memory is IMEM (code sections are never nobits)
+
+    def __post_init__(self):
+        self.code = self.memory == IMEM
 
 
 def default_kind(name: str) -> tuple[str, bool]:

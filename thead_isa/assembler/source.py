@@ -41,7 +41,7 @@ class Frame:
         return n
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Line:
     """A physical source line, or one statement produced by an expansion."""
 
@@ -57,7 +57,7 @@ class Line:
             self.home = (self.file, self.line)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Stmt:
     """One statement: its text without comments, and where it starts in its line (1-based)."""
 
@@ -166,17 +166,24 @@ def read_lines(text: str, file: str, frame: Frame | None) -> Iterator[tuple[Line
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    cr = "\r" in text
     in_block, opened_at = False, (0, 0)
     for number, raw in enumerate(lines, 1):
-        if raw.endswith("\r"):
+        if cr and raw.endswith("\r"):
             raw = raw[:-1]
+        code = raw
         if in_block or "#" in raw or "/*" in raw or '"' in raw or "'" in raw:
-            code, in_block, opened = _blank_comments(raw, in_block)
-            if opened >= 0:
-                opened_at = (number, opened + 1)
-        else:
-            code = raw
+            if not in_block and "/*" not in raw and '"' not in raw and "'" not in raw:
+                code = raw[:raw.index("#")]       # what _blank_comments gives for this line
+            else:
+                code, in_block, opened = _blank_comments(raw, in_block)
+                if opened >= 0:
+                    opened_at = (number, opened + 1)
         line = Line(file, number, raw, frame)
-        yield line, [Stmt(t, col, line) for t, col in split_statements(code)]
+        if ";" in code:
+            yield line, [Stmt(t, col, line) for t, col in split_statements(code)]
+        else:                                     # split_statements for a single statement
+            t = code.strip()
+            yield line, [Stmt(t, len(code) - len(code.lstrip()) + 1, line)] if t else []
     if in_block:
         raise SourceError("unterminated /* comment", *opened_at)

@@ -128,6 +128,8 @@ class SymbolTable:
     def evaluate(self, e: Expr, final: bool) -> Value:
         """The value of a bound expression. Before the end (final=False) a symbol without a value
         raises Undefined; at the end it is an error."""
+        if type(e) is Ref and e.entry.value is not None:      # a label or a known symbol
+            return e.entry.value
         return evaluate(e, lambda leaf: self._leaf(leaf, final))
 
     def _leaf(self, leaf: Expr, final: bool) -> Value:

@@ -1,4 +1,7 @@
 # Syntax nodes of one statement: labels, the mnemonic or directive, operands (offsets, not columns).
+"""Parsed statements are remembered and shared (grammar.py, quickparse.py): nodes are never
+modified after they are built. They are plain (not frozen) dataclasses because building frozen
+ones costs four times as much, and the assembler builds one or more for every source line."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,21 +9,21 @@ from dataclasses import dataclass
 from .expressions import Expr
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Label:
     name: str                  # "loop", or "1" for a local numeric label
     pos: int
     local: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ExprOperand:
     expr: Expr
     pos: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemOperand:              # off(base)
     offset: Expr
     base: Expr
@@ -28,7 +31,7 @@ class MemOperand:              # off(base)
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OptionOperand:           # key=value
     key: str
     value: Expr
@@ -36,14 +39,14 @@ class OptionOperand:           # key=value
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StringOperand:
     value: bytes
     pos: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TypeOperand:             # @nobits
     name: str
     pos: int
@@ -53,7 +56,7 @@ class TypeOperand:             # @nobits
 Operand = ExprOperand | MemOperand | OptionOperand | StringOperand | TypeOperand
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Statement:
     labels: tuple[Label, ...]
     name: str | None           # mnemonic, directive, or the symbol of `sym = expr`

@@ -19,6 +19,7 @@ from .spec import ENGINE_NAMES, ENGINES, Alias, Insn
 BEGIN = "<!-- BEGIN GENERATED: python -m thead_isa.isa.docgen (do not edit) -->"
 END = "<!-- END GENERATED -->"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "isa.md"
+TIMING_PATH = DEFAULT_PATH.with_name("timing.md")
 
 
 # ---------------------------------------------------------------------------- Markdown helpers
@@ -321,6 +322,23 @@ def _config_table() -> list[str]:
     return out + _table(("Parameter", "Unit", "Allowed", "Provenance", *presets, "Meaning"), rows)
 
 
+TIMING_PARAMS = ("clock_mhz", "cp_alu_cycles", "cp_mul_cycles", "cp_branch_penalty",
+                 "cp_load_cycles", "cp_dispatch_cycles", "queue_depth", "dma_latency_cycles",
+                 "dma_row_cycles", "dma_gm_bytes_per_cycle", "dma_lm_bytes_per_cycle", "te_rows",
+                 "te_cols", "te_weight_overlap", "ve_lanes", "ve_pipeline_cycles")
+
+
+def render_timing() -> str:
+    """The generated block of docs/timing.md: the timing parameters of the configuration."""
+    presets = list(config.PRESETS)
+    params = [config.PARAM_BY_NAME[n] for n in TIMING_PARAMS]
+    rows = [(_code(p.name), p.unit, _cell(p.allowed()), p.provenance,
+             *(_param_value(p, getattr(config.PRESETS[n], p.name)) for n in presets), _cell(p.doc))
+            for p in params]
+    return "\n".join(_table(("Parameter", "Unit", "Allowed", "Provenance", *presets, "Meaning"),
+                            rows)) + "\n"
+
+
 def render() -> str:
     """The generated reference: the text between the BEGIN and END marker lines."""
     out = ["## Reference (generated from the table)", "",
@@ -345,11 +363,12 @@ def _splice(text: str, block: str, path: Path) -> str:
 
 
 def update(path: str | Path = DEFAULT_PATH, check: bool = False) -> bool:
-    """Rewrite the generated block of path; True when it was stale (with check, write nothing)."""
+    """Rewrite the generated block of path (docs/timing.md: the timing parameters; any other
+    file: the ISA reference); True when it was stale (with check, write nothing)."""
     path = Path(path)
     with open(path, encoding="utf-8", newline="") as f:
         old = f.read()
-    new = _splice(old, render(), path)
+    new = _splice(old, render_timing() if path.name == "timing.md" else render(), path)
     if new == old:
         return False
     if check:
@@ -368,23 +387,27 @@ def update(path: str | Path = DEFAULT_PATH, check: bool = False) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m thead_isa.isa.docgen",
-                                 description="Regenerate the ISA reference block of docs/isa.md.")
-    ap.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help="default: %(default)s")
+                                 description="Regenerate the generated blocks of docs/isa.md "
+                                 "and docs/timing.md.")
+    ap.add_argument("path", nargs="*", default=[str(DEFAULT_PATH), str(TIMING_PATH)],
+                    help="default: %(default)s")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if the generated block is stale")
     args = ap.parse_args(argv)
-    try:
-        stale = update(args.path, check=args.check)
-    except (OSError, ValueError) as e:
-        print(f"docgen: {e}", file=sys.stderr)
-        return 2
-    if args.check and stale:
-        print(f"docgen: {args.path} is stale; run `python -m thead_isa.isa.docgen` to regenerate "
-              f"it", file=sys.stderr)
-        return 1
-    if stale:
-        print(f"docgen: rewrote the generated block of {args.path}")
-    return 0
+    status = 0
+    for path in args.path:
+        try:
+            stale = update(path, check=args.check)
+        except (OSError, ValueError) as e:
+            print(f"docgen: {e}", file=sys.stderr)
+            return 2
+        if args.check and stale:
+            print(f"docgen: {path} is stale; run `python -m thead_isa.isa.docgen` to regenerate "
+                  f"it", file=sys.stderr)
+            status = 1
+        elif stale:
+            print(f"docgen: rewrote the generated block of {path}")
+    return status
 
 
 if __name__ == "__main__":
