@@ -15,6 +15,8 @@ cdef bint exec_engine(CoreState* s, Env* env, const Insn* i, int64_t pc, uint64_
 cdef int dispatch(CoreState* s, Env* env, const Insn* i, int64_t pc, uint64_t seq,
                   uint64_t* now) noexcept nogil
 cdef int settle(CoreState* s, Env* env, uint64_t now) noexcept nogil
+cdef void update_horizon(const CoreState* s, Env* env) noexcept nogil
+cdef uint32_t engine_status(const Env* env) noexcept nogil
 cdef int wait_sem(CoreState* s, Env* env, int k, int64_t pc, uint64_t* now) noexcept nogil
 cdef int signal_sem(CoreState* s, Env* env, int k, int64_t pc, uint64_t now) noexcept nogil
 cdef int drain(CoreState* s, Env* env, uint32_t mask, int64_t pc, uint64_t* now) noexcept nogil

@@ -244,6 +244,34 @@ cdef void update_active(Env* env) noexcept nogil:
         env.active += env.eng[k].busy != 0 or env.eng[k].count > 0
 
 
+cdef uint32_t engine_status(const Env* env) noexcept nogil:
+    """estat: bit e set while engine e has an instruction queued or in flight."""
+    cdef uint32_t mask = 0
+    cdef int k
+    for k in range(NUM_ENGINES):
+        if env.eng[k].busy or env.eng[k].count:
+            mask |= 1u << k
+    return mask
+
+
+cdef void update_horizon(const CoreState* s, Env* env) noexcept nogil:
+    """The cycle at which the CP loop must next let the engines catch up (or stop)."""
+    cdef uint64_t h = env.cycle_limit, t
+    cdef const EngineState* e
+    cdef int k
+    for k in range(NUM_ENGINES):
+        e = &env.eng[k]
+        if e.busy:
+            t = e.current.end
+        elif e.count:
+            t = start_time(s, env, e)
+        else:
+            continue
+        if t < h:
+            h = t
+    env.horizon = h
+
+
 cdef int start(CoreState* s, Env* env, int k, uint64_t t) noexcept nogil:
     cdef EngineState* e = &env.eng[k]
     cdef Slot* sl = &e.queue[e.head]
@@ -253,6 +281,7 @@ cdef int start(CoreState* s, Env* env, int k, uint64_t t) noexcept nogil:
     if cause:
         engine_trap(s, env, sl, cause, ti.tval)
         kernel_message(s, &ti)
+        env.last_event = t
         return TRAPPED
     if sl.op.wait >= 0:
         s.sem[sl.op.wait] -= 1
@@ -276,6 +305,7 @@ cdef int complete(CoreState* s, Env* env, int k) noexcept nogil:
     cdef EngineState* e = &env.eng[k]
     cdef Slot* sl = &e.current
     cdef int sig = sl.op.sig
+    env.last_event = sl.end
     if sig >= 0 and s.sem[sig] + 1 > SEM_MAX:
         if sl.op.wait >= 0:             # a trapping instruction changes nothing: give it back
             s.sem[sl.op.wait] += 1
@@ -336,6 +366,7 @@ cdef int settle(CoreState* s, Env* env, uint64_t now) noexcept nogil:
     cdef int r = STEP_DONE
     while env.active and r == STEP_DONE:
         r = step(s, env, now, False)
+    update_horizon(s, env)
     return TRAPPED if r == STEP_TRAPPED else DONE
 
 
@@ -407,6 +438,7 @@ cdef int wait_until(CoreState* s, Env* env, int what, uint32_t arg, int cause, i
     if env.last_event > now[0]:
         env.cnt.cp_stall[cause] += env.last_event - now[0]
         now[0] = env.last_event
+    update_horizon(s, env)
     return DONE
 
 
@@ -428,6 +460,7 @@ cdef int dispatch(CoreState* s, Env* env, const Insn* i, int64_t pc, uint64_t se
     sl.visible = now[0] + env.tp.cp_cost[i.op & 0xFF]
     e.count += 1
     update_active(env)
+    update_horizon(s, env)
     return DONE
 
 
@@ -436,6 +469,7 @@ cdef int wait_sem(CoreState* s, Env* env, int k, int64_t pc, uint64_t* now) noex
     cdef int r = wait_until(s, env, UNTIL_SEM, k, STALL_SEM, pc, now)
     if r == DONE:
         s.sem[k] -= 1
+        update_horizon(s, env)
     return r
 
 
@@ -450,6 +484,7 @@ cdef int signal_sem(CoreState* s, Env* env, int k, int64_t pc, uint64_t now) noe
     if s.sem[k] == 0:
         env.sem_since[k] = now
     s.sem[k] += 1
+    update_horizon(s, env)
     return DONE
 
 

@@ -20,12 +20,12 @@ import numpy as np
 from ..isa.traps import SEM_MAX as _SEM_MAX, Cause
 
 from .engine cimport MEM_GM, Memories, Region, Scratch
-from .engines cimport (DONE, TRAPPED, dispatch, drain, emit, exec_engine, settle, signal_sem,
-                       trap, wait_sem)
+from .engines cimport (DONE, TRAPPED, dispatch, drain, emit, engine_status, exec_engine, settle,
+                       signal_sem, trap, update_horizon, wait_sem)
 from .isa_tables cimport *
 from .kernels.registry cimport kernel_for
 from .predecode cimport (CSR_CONFIG, CSR_CONSTANT, CSR_COUNT_HI, CSR_COUNT_LO, CSR_CYCLE_HI,
-                         CSR_CYCLE_LO, INSN_BYTES, OP_ILLEGAL, SINK, Code, Insn, OpInfo, op_info)
+                         CSR_CYCLE_LO, CSR_ESTAT, INSN_BYTES, OP_ILLEGAL, SINK, Code, Insn, OpInfo, op_info)
 from .state cimport *
 from .timing cimport fill_params
 
@@ -113,7 +113,9 @@ cdef inline uint32_t csr_value(CoreState* s, const Insn* i, uint64_t instret,
         return <uint32_t>(instret >> 32)
     if i.csr_kind == CSR_CYCLE_LO:
         return <uint32_t>cycle
-    return <uint32_t>(cycle >> 32)
+    if i.csr_kind == CSR_CYCLE_HI:
+        return <uint32_t>(cycle >> 32)
+    return 0                                # CSR_ESTAT in functional mode: engines are idle
 
 
 cdef void emit_cp(Env* env, const Insn* i, int64_t pc, uint64_t seq, uint64_t t0, uint64_t t1,
@@ -171,8 +173,9 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
     cdef int64_t mark = 0
     while n < limit:
         if Mode is Cycle or Mode is CycleObserved:
-            if now >= env.cycle_limit:
-                break
+            if now >= env.horizon:          # an engine event is due, or the cycle limit
+                if now >= env.cycle_limit or settle(s, env, now) != DONE:
+                    break
         if Mode is CycleObserved:
             reached = issued = now
         if Mode is FunctionalObserved or Mode is CycleObserved:
@@ -271,27 +274,18 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
             pc = <int64_t>t - 8
         elif op == OP_LB:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm1:
                 scalar_fault(s, env, i, pc, addr, 1)
                 break
             x[i.rd] = <uint32_t><int32_t>(<int8_t>gm[addr])
         elif op == OP_LBU:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm1:
                 scalar_fault(s, env, i, pc, addr, 1)
                 break
             x[i.rd] = gm[addr]
         elif op == OP_LH:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm2 or addr & 1:
                 scalar_fault(s, env, i, pc, addr, 2)
                 break
@@ -299,9 +293,6 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
             x[i.rd] = <uint32_t><int32_t><int16_t>h
         elif op == OP_LHU:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm2 or addr & 1:
                 scalar_fault(s, env, i, pc, addr, 2)
                 break
@@ -309,27 +300,18 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
             x[i.rd] = h
         elif op == OP_LW:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm4 or addr & 3:
                 scalar_fault(s, env, i, pc, addr, 4)
                 break
             memcpy(&x[i.rd], gm + addr, 4)
         elif op == OP_SB:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm1:
                 scalar_fault(s, env, i, pc, addr, 1)
                 break
             gm[addr] = <uint8_t>x[i.rs2]
         elif op == OP_SH:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm2 or addr & 1:
                 scalar_fault(s, env, i, pc, addr, 2)
                 break
@@ -337,9 +319,6 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
             memcpy(gm + addr, &h, 2)
         elif op == OP_SW:
             addr = <int64_t>x[i.rs1] + i.imm
-            if Mode is Cycle or Mode is CycleObserved:
-                if env.active and settle(s, env, now) != DONE:
-                    break
             if <uint64_t>addr > gm4 or addr & 3:
                 scalar_fault(s, env, i, pc, addr, 4)
                 break
@@ -349,7 +328,10 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
                 static_trap(s, env, ILLEGAL_INSTRUCTION, pc, i)
                 break
             if Mode is Cycle or Mode is CycleObserved:
-                x[i.rd] = csr_value(s, i, s.instret + n, now)
+                if i.csr_kind == CSR_ESTAT:
+                    x[i.rd] = engine_status(env)
+                else:
+                    x[i.rd] = csr_value(s, i, s.instret + n, now)
             else:
                 x[i.rd] = csr_value(s, i, s.instret + n, s.instret + n)
         elif op == OP_CSRW:
@@ -545,6 +527,7 @@ cdef class Core:
         cdef uint64_t done = 0, n, chunk
         cdef bint cycle = self.mode == "cycle"
         self.env.cycle_limit = cycle_limit
+        update_horizon(&self.s, &self.env)
         if observed:
             self._open_events()
         self.events_pending = False
@@ -598,9 +581,17 @@ cdef class Core:
         return out
 
     @property
+    def estat(self):
+        """Engine status (bit e: engine e has work queued or in flight); 0 in functional mode."""
+        return engine_status(&self.env)
+
+    @property
     def cycles(self):
-        """Cycle mode: the CP's cycle (at least the last engine event); functional: instret."""
+        """Cycle mode: the CP's cycle (at least the last engine event), or the cycle of an
+        engine trap; functional mode: instret."""
         if self.mode == "cycle":
+            if self.env.engine_trapped:
+                return self.env.last_event
             return max(self.s.now, self.env.last_event)
         return self.s.instret
 

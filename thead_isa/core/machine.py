@@ -192,7 +192,11 @@ class Machine:
                 break
         trap = self.trap
         if trap is None and not self.halted:
-            if max_cycles is not None and self.cycles >= max_cycles:
+            if self.mode == "cycle":        # it stopped early: only the cycle limit does that
+                by_cycles = n < limit
+            else:
+                by_cycles = max_cycles is not None and self.cycles >= max_cycles
+            if by_cycles:
                 trap = self._watchdog(f"cycle {max_cycles} reached (max_cycles={max_cycles})",
                                       max_cycles)
             elif n == limit:
@@ -353,6 +357,8 @@ class Csrs:
         name = _csr_name(key)
         if name in _SLOT:
             return self._core.get_csr(_SLOT[name])
+        if name == "estat":
+            return self._core.estat
         if name in COUNTER_SHIFT:
             count = self._core.cycles if name.startswith("cycle") else self._core.instret
             return (count >> COUNTER_SHIFT[name]) & MASK32

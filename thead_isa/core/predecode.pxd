@@ -16,6 +16,7 @@ cdef enum:
     CSR_COUNT_HI = 4            # high 32 bits
     CSR_CYCLE_LO = 5            # low 32 bits of the cycle count (cycle mode: the CP's cycle)
     CSR_CYCLE_HI = 6            # high 32 bits
+    CSR_ESTAT = 7               # engine status (cycle mode: engines with work; functional: 0)
 
 cdef struct Insn:
     uint16_t op                 # OP_* (isa_tables.pxd) or OP_ILLEGAL

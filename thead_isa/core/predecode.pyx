@@ -147,6 +147,8 @@ cdef void _csr(Insn* i, int number, bint write, list messages, dict index) excep
         i.aux = _message(messages, index, text)
     elif c.writable:
         i.csr_kind, i.csr_slot = CSR_CONFIG, _SLOT[number]
+    elif c.name == "estat":
+        i.csr_kind = CSR_ESTAT
     elif c.name in COUNTER_SHIFT:
         if c.name.startswith("cycle"):
             i.csr_kind = CSR_CYCLE_HI if COUNTER_SHIFT[c.name] else CSR_CYCLE_LO

@@ -108,6 +108,7 @@ cdef struct Env:                            # what the loops read and keep besid
     uint64_t last_event                     # cycle of the last engine event processed
     uint64_t trap_seq                       # instret before the engine instruction that trapped
     uint64_t cycle_limit                    # cycle mode: no event at or after it is processed
+    uint64_t horizon                        # min(cycle_limit, earliest pending engine event)
     TimingParams tp
     Counters cnt
     EventBuf* events                        # NULL unless the run is observed
