@@ -130,3 +130,41 @@ def test_functional_trace_is_valid_too(name, tmp_path):
     slices = Counter(e["tid"] for e in json.loads(raw)["traceEvents"]
                      if e["ph"] == "X" and e["cat"] != "stall")
     assert slices[CP] == r.instructions and len(log.splitlines()) == r.instructions
+
+
+class _Collect:
+    def __init__(self):
+        self.batches = []
+
+    def feed(self, batch):
+        self.batches.append(batch.copy())
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("mode", ["functional", "cycle"])
+def test_cp_events_name_the_executed_instructions(mode):
+    """Each EV_CP record carries the pc and word of the instruction that retired, also for taken
+    branches and jumps (which change the pc before the record is written)."""
+    from thead_isa.core.events import EV_CP
+    program = assemble("""
+        li x1, 3
+    loop:
+        addi x1, x1, -1
+        bne x1, x0, loop
+        jal x2, done
+        nop
+    done:
+        halt x0
+    """, filename="b.s")
+    m = Machine("small", mode)
+    m.load(program)
+    c = _Collect()
+    r = m.run(observers=[c])
+    events = np.concatenate(c.batches)
+    cp = events[events["kind"] == EV_CP]
+    expected = [0, 8, 16, 8, 16, 8, 16, 24, 40]             # li, 3 x (addi, bne), jal, halt
+    assert r.halted and cp["pc"].tolist() == expected
+    words = m.imem.view("<u8")
+    assert cp["word"].tolist() == [int(words[pc // 8]) for pc in expected]

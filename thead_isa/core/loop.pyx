@@ -25,7 +25,7 @@ from .engines cimport (DONE, TRAPPED, dispatch, drain, emit, engine_status, exec
 from .isa_tables cimport *
 from .kernels.registry cimport kernel_for
 from .predecode cimport (CSR_CONFIG, CSR_CONSTANT, CSR_COUNT_HI, CSR_COUNT_LO, CSR_CYCLE_HI,
-                         CSR_CYCLE_LO, CSR_ESTAT, INSN_BYTES, OP_ILLEGAL, SINK, Code, Insn, OpInfo, op_info)
+                         CSR_CYCLE_LO, CSR_ESTAT, INSN_BYTES, OP_END, OP_ILLEGAL, SINK, Code, Insn, OpInfo, op_info)
 from .state cimport *
 from .timing cimport fill_params
 
@@ -101,6 +101,14 @@ cdef void scalar_fault(CoreState* s, const Env* env, const Insn* i, int64_t pc, 
 
 # ---- the loop ----
 
+cdef inline int64_t target(uint32_t t, uint64_t imem, int64_t* fault_pc) noexcept nogil:
+    """A jump target inside IMEM, or IMEM's size (the OP_END entry) remembering the target."""
+    if t < imem:
+        return t
+    fault_pc[0] = t
+    return imem
+
+
 cdef inline uint32_t csr_value(CoreState* s, const Insn* i, uint64_t instret,
                                uint64_t cycle) noexcept nogil:
     if i.csr_kind == CSR_CONFIG:
@@ -170,7 +178,10 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
     cdef uint16_t h
     cdef uint64_t now = s.now, reached = 0, issued = 0
     cdef const uint32_t* cost = env.tp.cp_cost
-    cdef int64_t mark = 0
+    cdef int64_t mark = 0, here = 0
+    cdef int64_t fault_pc = imem            # the pc outside IMEM that brought the loop to OP_END
+    if <uint64_t>pc >= imem:
+        fault_pc, pc = pc, imem
     while n < limit:
         if Mode is Cycle or Mode is CycleObserved:
             if now >= env.horizon:          # an engine event is due, or the cycle limit
@@ -179,11 +190,10 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
         if Mode is CycleObserved:
             reached = issued = now
         if Mode is FunctionalObserved or Mode is CycleObserved:
+            here = pc                       # the instruction's own pc (a branch changes pc)
+        if Mode is FunctionalObserved or Mode is CycleObserved:
             if env.events.n >= env.events.cap:
                 break
-        if <uint64_t>pc >= imem:
-            fetch_fault(s, env, pc)
-            break
         i = <const Insn*>(<const char*>code + pc * (INSN_BYTES // 8))
         op = i.op
         if op == OP_ADD:
@@ -233,37 +243,37 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
         # targets wrap modulo 2^32; offsets are multiples of 8 (predecode): targets are aligned
         elif op == OP_BEQ:
             if x[i.rs1] == x[i.rs2]:
-                pc = <int64_t><uint32_t>(pc + i.imm) - 8
+                pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
                 if Mode is Cycle or Mode is CycleObserved:
                     now += env.tp.branch_penalty
         elif op == OP_BNE:
             if x[i.rs1] != x[i.rs2]:
-                pc = <int64_t><uint32_t>(pc + i.imm) - 8
+                pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
                 if Mode is Cycle or Mode is CycleObserved:
                     now += env.tp.branch_penalty
         elif op == OP_BLT:
             if <int32_t>x[i.rs1] < <int32_t>x[i.rs2]:
-                pc = <int64_t><uint32_t>(pc + i.imm) - 8
+                pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
                 if Mode is Cycle or Mode is CycleObserved:
                     now += env.tp.branch_penalty
         elif op == OP_BGE:
             if <int32_t>x[i.rs1] >= <int32_t>x[i.rs2]:
-                pc = <int64_t><uint32_t>(pc + i.imm) - 8
+                pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
                 if Mode is Cycle or Mode is CycleObserved:
                     now += env.tp.branch_penalty
         elif op == OP_BLTU:
             if x[i.rs1] < x[i.rs2]:
-                pc = <int64_t><uint32_t>(pc + i.imm) - 8
+                pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
                 if Mode is Cycle or Mode is CycleObserved:
                     now += env.tp.branch_penalty
         elif op == OP_BGEU:
             if x[i.rs1] >= x[i.rs2]:
-                pc = <int64_t><uint32_t>(pc + i.imm) - 8
+                pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
                 if Mode is Cycle or Mode is CycleObserved:
                     now += env.tp.branch_penalty
         elif op == OP_JAL:
             x[i.rd] = <uint32_t>(pc + 8)
-            pc = <int64_t><uint32_t>(pc + i.imm) - 8
+            pc = target(<uint32_t>(pc + i.imm), imem, &fault_pc) - 8
         elif op == OP_JALR:
             t = x[i.rs1] + <uint32_t>i.imm
             if t & 7:
@@ -271,7 +281,7 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
                 snprintf(s.trap_message, MSG_LEN, "jump target 0x%x is not a multiple of 8", t)
                 break
             x[i.rd] = <uint32_t>(pc + 8)
-            pc = <int64_t>t - 8
+            pc = target(t, imem, &fault_pc) - 8
         elif op == OP_LB:
             addr = <int64_t>x[i.rs1] + i.imm
             if <uint64_t>addr > gm1:
@@ -380,14 +390,18 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
             s.halted = 1
             s.exit_code = x[i.rs1]
             if Mode is FunctionalObserved:
-                emit_cp(env, i, pc, s.instret + n, s.instret + n, s.instret + n, s.instret + n + 1,
+                emit_cp(env, i, here, s.instret + n, s.instret + n, s.instret + n, s.instret + n + 1,
                         addr, x)
             elif Mode is CycleObserved:
-                emit_cp(env, i, pc, s.instret + n, reached, issued, now, addr, x)
+                emit_cp(env, i, here, s.instret + n, reached, issued, now, addr, x)
             n += 1
             break
         elif op == OP_ILLEGAL:
             static_trap(s, env, ILLEGAL_INSTRUCTION, pc, i)
+            break
+        elif op == OP_END:
+            pc = fault_pc
+            fetch_fault(s, env, pc)
             break
         else:
             if Mode is Cycle or Mode is CycleObserved:
@@ -397,7 +411,7 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
             else:
                 if Mode is FunctionalObserved:
                     mark = env.events.n
-                    emit_cp(env, i, pc, s.instret + n, s.instret + n, s.instret + n,
+                    emit_cp(env, i, here, s.instret + n, s.instret + n, s.instret + n,
                             s.instret + n + 1, addr, x)
                 if not exec_engine(s, env, i, pc, s.instret + n):
                     if Mode is FunctionalObserved:
@@ -406,14 +420,14 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
         if Mode is Cycle or Mode is CycleObserved:
             now += cost[op & 0xFF]
         if Mode is CycleObserved:
-            emit_cp(env, i, pc, s.instret + n, reached, issued, now, addr, x)
+            emit_cp(env, i, here, s.instret + n, reached, issued, now, addr, x)
         elif Mode is FunctionalObserved:
             if op < OP_DMA_LD:
-                emit_cp(env, i, pc, s.instret + n, s.instret + n, s.instret + n,
+                emit_cp(env, i, here, s.instret + n, s.instret + n, s.instret + n,
                         s.instret + n + 1, addr, x)
         pc += 8
         n += 1
-    s.pc = pc
+    s.pc = fault_pc if pc == <int64_t>imem else pc
     s.instret += n
     if Mode is Cycle or Mode is CycleObserved:
         s.now = now

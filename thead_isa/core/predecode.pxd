@@ -5,6 +5,7 @@ from .engine cimport MAX_ENGINE_CSRS
 
 cdef enum:
     OP_ILLEGAL = 0x100          # a word that encodes no instruction (aux: index of the reason)
+    OP_END = 0x101              # the entry past the end of IMEM: fetching it is a fetch fault
     INSN_BYTES = 32             # sizeof(Insn): the loops find the Insn of pc at code + pc * 4
     SINK = 32                   # Insn.rd of an instruction whose rd is x0: x[SINK] is never read
     NAME_LEN = 16

@@ -67,13 +67,17 @@ _fill_info()
 
 
 cdef class Code:
-    """The predecoded image of an IMEM: insns[pc / 8] for every 8-byte word."""
+    """The predecoded image of an IMEM: insns[pc / 8] for every 8-byte word, then one OP_END
+    entry at pc = IMEM size (the loops fetch it instead of bounds-checking every pc)."""
 
     def __cinit__(self, imem):
         words = np.ascontiguousarray(imem, dtype=np.uint8).view("<u8")
         self.n = len(words)
-        if posix_memalign(<void**>&self.insns, 64, max(self.n, 1) * sizeof(Insn)):
+        if posix_memalign(<void**>&self.insns, 64, (self.n + 1) * sizeof(Insn)):
             raise MemoryError()                  # cache-line aligned: no Insn straddles two lines
+        memset(&self.insns[self.n], 0, sizeof(Insn))
+        self.insns[self.n].op = OP_END
+        self.insns[self.n].aux = -1
         self.messages = []
         unique, inverse = np.unique(words, return_inverse=True)
         cdef Insn* templates = <Insn*>calloc(max(len(unique), 1), sizeof(Insn))
