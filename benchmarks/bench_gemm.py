@@ -54,7 +54,6 @@ from thead_isa.isa.csrs import BY_NAME
 
 GOAL_GMACS = 40e9
 GOAL_CYCLES_PER_S = 1e8
-PATH_ORDER = ("avx512vnni", "avx2", "scalar")    # thead_gemm_best() in kernels/gemm_core.h
 
 
 # ---- the program ---------------------------------------------------------------------------
@@ -334,10 +333,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.repeat} timed runs of each after one warm-up")
     te_kernels.set_gemm_path(args.path)
     available = te_kernels.gemm_paths()
-    used = (next(p for p in PATH_ORDER if p in available) if args.path == "auto" else args.path)
+    used = te_kernels.gemm_path()
     print(f"core GEMM kernel path: {used}" + (" (auto: the best of the host's paths "
-          f"{', '.join(available)}; inferred, the core reports no resolved path)"
-          if args.path == "auto" else " (forced)"))
+          f"{', '.join(available)})" if args.path == "auto" else " (forced)"))
     tiles = (m // mt) * (n // nt)
     print(f"GEMM {m}x{k} @ {k}x{n} -> int32 ({macs / 1e9:.3f} G MAC); config {cfg.name}: "
           f"TE {cfg.te_rows}x{cfg.te_cols}, LM {cfg.lm_bytes >> 20} MiB, ACC {cfg.acc_words:,} "

@@ -477,3 +477,14 @@ def test_tensor_kernels_on_every_gemm_path(mnemonic, path):
         prop()
     finally:
         te.set_gemm_path(previous)
+
+
+def test_gemm_path_reports_the_resolved_path():
+    previous = te.set_gemm_path("auto")
+    try:
+        assert te.gemm_path() in te.gemm_paths()
+        for path in te.gemm_paths():
+            te.set_gemm_path(path)
+            assert te.gemm_path() == path
+    finally:
+        te.set_gemm_path(previous)

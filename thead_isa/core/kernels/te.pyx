@@ -33,6 +33,7 @@ cdef extern from "gemm_core.h" nogil:
         THEAD_GEMM_VNNI512
     int thead_gemm(const thead_gemm_t* g, int path)
     int thead_gemm_available(int path)
+    int thead_gemm_best()
     void thead_dw_tap(int32_t* o, const uint8_t* x, const uint8_t* w, int64_t c, int x_unsigned)
     void thead_dw_pad(int32_t* o, int32_t pad, const uint8_t* w, int64_t c)
 
@@ -45,6 +46,12 @@ _PATHS = {"auto": THEAD_GEMM_AUTO, "scalar": THEAD_GEMM_SCALAR, "avx2": THEAD_GE
 def gemm_paths():
     """The GEMM paths this host can run (besides "auto")."""
     return [name for name, p in _PATHS.items() if p != THEAD_GEMM_AUTO and thead_gemm_available(p)]
+
+
+def gemm_path():
+    """The path gemm and conv take for a large product under the current setting."""
+    cdef int p = thead_gemm_best() if _gemm_path == THEAD_GEMM_AUTO else _gemm_path
+    return next(k for k, v in _PATHS.items() if v == p)
 
 
 def set_gemm_path(str name):
