@@ -46,3 +46,32 @@ def test_pinned_ties():
     assert core.requant_fx([5], [0], [1 << 30], [0], 0, -128, 127).tolist() == [3]
     assert core.requant_fp([5], [0], [0.5], 0, -128, 127).tolist() == [2]
     assert core.requant_fp([7], [0], [0.5], 0, -128, 127).tolist() == [4]
+
+
+@st.composite
+def _near_rounding_boundary(draw):
+    """(a, b) whose doubled high product a*b + 2^30 lies just below a multiple of 2^31, with
+    |a*b| far above 2^53: where a floating-point division would round the wrong way."""
+    b = draw(st.integers(1 << 28, (1 << 31) - 1).map(lambda v: v | 1))
+    below = draw(st.integers(1, 1 << 12))
+    a = ((-below - (1 << 30)) * pow(b, -1, 1 << 31)) % (1 << 31)
+    a = draw(st.sampled_from([a, a - (1 << 31)]))
+    assert (a * b + (1 << 30)) % (1 << 31) == (1 << 31) - below
+    return a, b
+
+
+@given(_near_rounding_boundary())
+def test_doubling_high_mul_is_exact_near_rounding_boundaries(ab):
+    """Regression: the core once divided a*b + nudge by 2^31 in double precision and was one
+    too high for a = 707478007, b = 1073754169 (and every pair like it)."""
+    a, b = ab
+    expected = quant.mulq(a, b, 0)
+    got = core.requant_fx(np.array([a]), np.array([0]), np.array([b]), np.array([0]), 0,
+                          -(1 << 31), (1 << 31) - 1)
+    assert int(got[0]) == int(expected)
+
+
+def test_doubling_high_mul_pinned_case():
+    assert int(quant.mulq(707478007, 1073754169, 0)) == 353743070
+    assert int(core.requant_fx(np.array([707478007]), np.array([0]), np.array([1073754169]),
+                               np.array([0]), 0, -(1 << 31), (1 << 31) - 1)[0]) == 353743070

@@ -88,7 +88,7 @@ cdef void emit_engine(Env* env, int kind, int k, const Slot* sl, const Scratch* 
 # ---- checks, commit and counters shared by both modes ----
 
 cdef bint bad_region(const Region* w, int64_t size, int64_t capacity, int64_t esize) noexcept nogil:
-    if w.base < 0 or w.stride < 0 or w.cols > capacity / esize / w.rows:
+    if w.base < 0 or w.stride < 0 or w.cols > capacity // esize // w.rows:
         return True
     return w.base + (w.rows - 1) * w.stride + w.cols > size
 
