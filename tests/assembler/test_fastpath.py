@@ -103,7 +103,8 @@ def _result(source, **kw):
 
 def _slow(monkeypatch):
     """The general paths only: the Lark grammar for every statement, match() for every
-    instruction, head() for every dispatch."""
+    instruction, head() for every dispatch, source.read_lines for every line (no fast lane)."""
+    monkeypatch.setattr(ASSEMBLE, "FASTLANE", None)
     monkeypatch.setattr(ASSEMBLE, "quick_match", lambda form, operands: None)
     monkeypatch.setattr(ASSEMBLE, "quick_statement", lambda text: None)
     monkeypatch.setattr(ASSEMBLE, "parse_statement", lark_statement)
@@ -119,7 +120,11 @@ def test_programs_assemble_the_same_both_ways(path, monkeypatch):
     with monkeypatch.context() as m:
         _slow(m)
         slow = _result(Path(path.name), include_dirs=["include"])
+    with monkeypatch.context() as m:
+        m.setattr(ASSEMBLE, "FASTLANE", None)          # the Python fast paths, not the lane
+        no_lane = _result(Path(path.name), include_dirs=["include"])
     clear_caches()
+    assert fast == no_lane
     assert fast == slow
 
 
@@ -136,3 +141,73 @@ def test_benchmark_program_assembles_the_same_both_ways(monkeypatch):
         slow = _result(source, filename="bench.s")
     clear_caches()
     assert fast[0] == "program" and fast == slow
+
+
+# ---- the compiled fast lane (fastlane.pyx) against the general path -----------------------------
+
+def test_the_lane_is_built_and_takes_the_common_lines():
+    assert ASSEMBLE.FASTLANE is not None, "thead_isa/assembler/fastlane.pyx is not compiled"
+    asm = ASSEMBLE.Assembler()
+    asm.run_text("start: add x1, x2, x3  # c\n\n  lw x4, 8(x5)\n  j start\n.data\n.word 1, start\n",
+                 "t.s", None)
+    assert [type(r).__name__ for r in asm.records] == ["LaneRun"]
+
+
+LANE_LINES = st.sampled_from([
+    "", "   ", "# comment", "\t# comment with 'quotes' and /* and ; and \u00b5",
+    "start:", "loop:", "1:", "2:", "x1:", ".:", "007:", "1a:", "a: b:", "loop :",
+    ".text", ".data", ".bss", ".text 1", ".section .data", ".section .foo, \"x\"",
+    ".word 1, -2, 0x10, loop, 1b, 2f, .", ".word 4294967296", ".byte 255, -129", ".quad -1",
+    ".dword 0x7fffffffffff", ".half 1, 2", ".word x1", ".word", ".word 1 + 2",
+    ".equ K, 5", ".equ K, 3 * 4", "K = 7", ".set loop, 1", ".globl loop", ".balign 8",
+    ".if 0", ".else", ".endif", ".rept 2", ".endr", ".macro m a", ".endm", "m x5",
+    "nop", "halt x0", "add x1, x2, x3", "add x1,x2,x3", "add x1, x2", "add x1, x2, 5",
+    "addi x1, x2, -2048", "addi x1, x2, 99999999999", "addi x1, x2, -0x10", "addi x1, x2, K",
+    "addi x1, x2, 010", "addi x1, x2, 0b101", "li x3, 0xffffffff", "li x3, -1", "li x3, loop",
+    "lw x4, 8(x5)", "lw x4, (x5)", "lw x4, -8 (x5)", "sw x4, loop(x5)", "lw x4, 8(s5)",
+    "lw x4, 8(.)", "lw x4, x5", "beqz x1, 1f", "beqz x1, 1b", "bne x1, x2, loop", "j 2f",
+    "j .", "j -8", "j x3", "j -x3", "la x6, buf", "csrwi te_m, 3", "csrwi nosuch, 3",
+    "csrwi 0x7c0, 1", "gemm x5, x10, x15, acc, wait=s0, sig=s3", "gemm x5, x10, x15, acc, acc",
+    "gemm x5, x10, x15, wait=s16", "gemm x5, x10, x15, wait==s1", "gemm x5, x10, x15, acc=1",
+    "dma.ld x1, x2, wait=s3, sig=s2", "nosuch x1", "add x1, x2, x3 ; nop", "add x1, x2, x3 /* c */",
+    "loop: add x1, x2, x3", "1: bne x1, x2, 1b", "buf: .word 3, -1, loop", "next: .text",
+    "add x1, x2, 'a'", "add\tx1,\tx2,\tx3\t", "add x1, x2, x3\r", "add x1\x00, x2, x3",
+    "\u00b5: nop", "add x1, x2, x3 # \u00b5", "li-5", "add(x1)", "li x1, 1f2", "li x1, 12345678901234567890",
+])
+
+
+def _program(lines):
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LANE_LINES, max_size=30), st.booleans())
+def test_the_lane_agrees_with_the_general_path_on_random_programs(lines, crlf):
+    source = _program(lines)
+    if crlf:
+        source = source.replace("\n", "\r\n")
+    lane = _result(source, filename="r.s")
+    saved = ASSEMBLE.FASTLANE
+    ASSEMBLE.FASTLANE = None
+    try:
+        general = _result(source, filename="r.s")
+    finally:
+        ASSEMBLE.FASTLANE = saved
+    assert lane == general
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"\n", b"nop", b"nop\r", b"\r\n", b"\x00\n", b"nop\x00\n", b"\xff\xfe\n",
+    b"a" * 100_000 + b":\n", b"add x1, " + b"x2, " * 50_000 + b"x3\n", b"/* open\nnop\n",
+    b"\t" * 1000 + b"nop\n", b"1" * 4000 + b":\n", b"li x1, " + b"9" * 4000 + b"\n",
+    "nop # \u00b5\n\u00b5: nop\n".encode(), b"x:" * 1000 + b"\n", b",\n(\n)\n=\n:\n-\n",
+])
+def test_the_lane_never_crashes_and_agrees(data):
+    lane = _result(data, filename="b.s")
+    saved = ASSEMBLE.FASTLANE
+    ASSEMBLE.FASTLANE = None
+    try:
+        general = _result(data, filename="b.s")
+    finally:
+        ASSEMBLE.FASTLANE = saved
+    assert lane == general

@@ -1,7 +1,6 @@
 # The assembler driver: pass 1 reads statements and lays out sections, pass 2 resolves values.
 from __future__ import annotations
 
-import gc
 import os
 import re
 from pathlib import Path
@@ -19,26 +18,24 @@ from .fastmatch import finish, quick_match
 from .grammar import ParseError, parse_statement, quick_statement
 from .instructions import FORMS, MatchError, Pending, encode_word, match, resolve, unknown_mnemonic
 from .macros import Macro, head
+from .nogc import paused_gc
 from .program import IMEM, Program
-from .results import build_program
+from .results import Record, build_program
 from .sections import ADDRESS_LIMIT, RESERVED, SectionState
 from .source import Frame, Line, SourceError, Stmt, decode, read_lines
 from .symbols import SYMBOL_NAME, SymbolError, SymbolTable
 from .syntax import Statement
+
+try:                                   # the compiled fast lane (fastlane.pyx); optional
+    from . import fastlane as FASTLANE
+except ImportError:                    # pragma: no cover - not built: the general path only
+    FASTLANE = None
 
 MAX_OUTPUT = 64 << 20          # bytes of section contents (.bss size excluded)
 NOP = encode_word(FORMS["nop"], {}).to_bytes(WORD_BYTES, "little")
 KNOWN_DIRECTIVES = tuple(DIRECTIVES) + SPECIAL + tuple(conditionals.CONDITIONALS)
 _ASSIGN = re.compile(r"[ \t]*=(?!=)")          # `name = expr`, even if name is also a macro
 _NOT_QUICK = conditionals.CONDITIONALS | frozenset(SPECIAL)   # statements that head() dispatches
-
-
-class Record:
-    """One listing row in the making: a line and the byte ranges its statements emitted."""
-    __slots__ = ("line", "ranges")
-
-    def __init__(self, line: Line):
-        self.line, self.ranges = line, []
 
 
 class Assembler:
@@ -108,7 +105,12 @@ class Assembler:
         real = os.path.realpath(file) if not file.startswith("<") else file
         self.including.append(real)
         try:
-            self.run(self._statements(data, file, frame))
+            if FASTLANE is not None:
+                depth = len(self.conds)
+                FASTLANE.Reader(data, file, frame, MAX_OUTPUT).run(self)
+                self._unclosed(depth)
+            else:
+                self.run(self._statements(data, file, frame))
         except SourceError as e:
             self.file_error(file, e.line, e.col, e.message, frame)
         finally:
@@ -126,6 +128,9 @@ class Assembler:
         depth = len(self.conds)
         for stmt in stmts:
             self.statement(stmt, stmts)
+        self._unclosed(depth)
+
+    def _unclosed(self, depth: int) -> None:
         while len(self.conds) > depth:
             c = self.conds.pop()
             self.error(c.stmt, c.pos, f"'{c.name}' without '.endif'")
@@ -494,14 +499,9 @@ def assemble(source: str | bytes | Path, *, filename: str = "<input>", include_d
     else:
         data = source
     asm.main_file = filename
-    collecting = gc.isenabled()
-    gc.disable()         # assembling allocates many long-lived objects; collections cost ~25%
-    try:
+    with paused_gc():
         try:
             asm.run_text(data, filename, None)
         except (EndOfSource, Fatal):
             asm.conds.clear()
         return asm.result()
-    finally:
-        if collecting:
-            gc.enable()

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
+
+from .nogc import paused_gc
 from .program import GM, IMEM, LineEntry, Program, Section, Symbol
 
 EM_THEAD = 0x5448              # "TH": not assigned by the ELF registry (docs/object-format.md)
@@ -66,20 +69,30 @@ def _u32(what: str, value: int) -> int:
 
 def encode_lines(lines: list[LineEntry]) -> bytes:
     """.thead.lines: header, (addr, file index, line) rows, then NUL-terminated file names."""
+    ordered = sorted(lines, key=lambda e: e.addr)
     files: dict[str, int] = {}
-    rows = bytearray()
-    for e in sorted(lines, key=lambda e: e.addr):
-        idx = files.setdefault(e.file, len(files))
-        rows += LINE_ROW.pack(_u32("line table address", e.addr), idx, _u32("line number", e.line))
+    table = np.array([(e.addr, files.setdefault(e.file, len(files)), e.line) for e in ordered],
+                     dtype=np.int64).reshape(-1, 3)
+    for column, what in ((0, "line table address"), (2, "line number")):
+        if len(table) and not (0 <= table[:, column].min() and table[:, column].max() < U32):
+            bad = next(int(v) for v in table[:, column] if not 0 <= v < U32)
+            _u32(what, bad)                      # raises with the offending value
+    rows = table.astype("<u4").tobytes()
+    assert LINE_ROW.size == 12
     names = b"".join(f.encode() + b"\0" for f in files)
     if names.count(b"\0") != len(files):
         raise ObjectFormatError("a line table file name contains a NUL character")
     hdr = LINES_HDR.pack(LINES_MAGIC, LINES_VERSION, LINE_ROW.size, len(files), len(lines))
-    return hdr + bytes(rows) + names
+    return hdr + rows + names
 
 
 def write_elf(p: Program) -> bytes:
     """The ELF32 executable of a Program: sections, symbols, line table (not the listing)."""
+    with paused_gc():
+        return _write_elf(p)
+
+
+def _write_elf(p: Program) -> bytes:
     secs = list(p.sections.values())
     for key, s in p.sections.items():
         if key != s.name:

@@ -4,6 +4,9 @@ from __future__ import annotations
 import bisect
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from .nogc import paused_gc
 
 IMEM, GM = "imem", "gm"
 
@@ -30,8 +33,7 @@ class Symbol:
     binding: str = "local"     # "local" or "global"
 
 
-@dataclass(frozen=True, slots=True)
-class LineEntry:
+class LineEntry(NamedTuple):  # a tuple: the assembler makes one per instruction, cheaply
     addr: int                  # IMEM address of an instruction
     file: str
     line: int
@@ -50,6 +52,35 @@ class Program:
         """The source line of the instruction at an IMEM address."""
         i = bisect.bisect_left(self.lines, addr, key=lambda e: e.addr)
         return self.lines[i] if i < len(self.lines) and self.lines[i].addr == addr else None
+
+
+class Deferred:
+    """A list built when first used: Program.lines and Program.listing of an assembled program
+    (the assembler keeps their rows compact until then; see fastlane.pyx)."""
+    __slots__ = ("build",)
+
+    def __init__(self, build):
+        self.build = build
+
+
+def _deferred_list(name: str) -> property:
+    slot = "_" + name
+
+    def get(self):
+        v = self.__dict__[slot]
+        if type(v) is Deferred:
+            with paused_gc():
+                v = self.__dict__[slot] = v.build()
+        return v
+
+    def set(self, v):
+        self.__dict__[slot] = v
+
+    return property(get, set, doc=f"Program.{name} (a list; see Deferred)")
+
+
+Program.lines = _deferred_list("lines")
+Program.listing = _deferred_list("listing")
 
 
 @dataclass(frozen=True, slots=True)

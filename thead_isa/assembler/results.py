@@ -4,12 +4,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .expressions import ExprError, Ref
-from .program import LineEntry, ListingEntry, Program, Section, Symbol
+from .program import Deferred, LineEntry, ListingEntry, Program, Section, Symbol
 from .sections import place
 from .symbols import UNDEF
 
 if TYPE_CHECKING:
     from .assemble import Assembler
+
+
+class Record:
+    """One listing row in the making: a line and the byte ranges its statements emitted.
+    (Assembler.records also holds fastlane.LaneRun items: many lane lines' rows, compact.)"""
+    __slots__ = ("line", "ranges")
+
+    def __init__(self, line):
+        self.line, self.ranges = line, []
 
 
 def build_program(asm: Assembler) -> Program:
@@ -22,10 +31,22 @@ def build_program(asm: Assembler) -> Program:
         p.sections[s.name] = Section(s.name, s.memory, s.addr, s.data, s.nobits, s.size)
     p.symbols = _symbols(asm)
     p.entry = _entry(asm, p)
-    p.lines = sorted((LineEntry(s.addr + off, home[0], home[1]) for s, off, home in asm.insns),
-                     key=lambda e: e.addr)
-    p.listing = _listing(asm)
+    records, insns = asm.records, asm.insns
+    runs = [r for r in records if type(r) is not Record]          # fastlane.LaneRun rows
+    contents = {s.name: bytes(s.data) for s in asm.sections.values()}   # sliced per line
+    p.lines = Deferred(lambda: _lines(insns, runs))
+    p.listing = Deferred(lambda: _listing(records, contents))
     return p
+
+
+def _lines(insns: list, runs: list) -> list[LineEntry]:
+    """The line table: one entry per instruction, by address."""
+    new = tuple.__new__                        # LineEntry is a NamedTuple: skip its __new__
+    out = [new(LineEntry, (s.addr + off, home[0], home[1])) for s, off, home in insns]
+    for run in runs:
+        run.lines(out)
+    out.sort()                                 # by address (addresses are unique)
+    return out
 
 
 def _symbols(asm: Assembler) -> dict[str, Symbol]:
@@ -63,12 +84,14 @@ def _entry(asm: Assembler, p: Program) -> int:
     return sym.value
 
 
-def _listing(asm: Assembler) -> list[ListingEntry]:
+def _listing(records: list, contents: dict[str, bytes]) -> list[ListingEntry]:
     """One entry per line read (a second one per extra section a line wrote to); lines produced
     by expansions show their text after one `+` per expansion level."""
-    out = []
-    contents = {s.name: bytes(s.data) for s in asm.sections.values()}   # sliced per line
-    for rec in asm.records:
+    out: list[ListingEntry] = []
+    for rec in records:
+        if type(rec) is not Record:
+            rec.listing(contents, out)
+            continue
         line = rec.line
         file, number = line.home
         source = line.text if not line.depth else "+" * line.depth + " " + line.text.strip()

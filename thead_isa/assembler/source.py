@@ -171,19 +171,27 @@ def read_lines(text: str, file: str, frame: Frame | None) -> Iterator[tuple[Line
     for number, raw in enumerate(lines, 1):
         if cr and raw.endswith("\r"):
             raw = raw[:-1]
-        code = raw
-        if in_block or "#" in raw or "/*" in raw or '"' in raw or "'" in raw:
-            if not in_block and "/*" not in raw and '"' not in raw and "'" not in raw:
-                code = raw[:raw.index("#")]       # what _blank_comments gives for this line
-            else:
-                code, in_block, opened = _blank_comments(raw, in_block)
-                if opened >= 0:
-                    opened_at = (number, opened + 1)
-        line = Line(file, number, raw, frame)
-        if ";" in code:
-            yield line, [Stmt(t, col, line) for t, col in split_statements(code)]
-        else:                                     # split_statements for a single statement
-            t = code.strip()
-            yield line, [Stmt(t, len(code) - len(code.lstrip()) + 1, line)] if t else []
+        line, stmts, in_block, opened = split_line(raw, number, file, frame, in_block)
+        if opened >= 0:
+            opened_at = (number, opened + 1)
+        yield line, stmts
     if in_block:
         raise SourceError("unterminated /* comment", *opened_at)
+
+
+def split_line(raw: str, number: int, file: str, frame: Frame | None,
+               in_block: bool) -> tuple[Line, list[Stmt], bool, int]:
+    """One physical line (without its newline or a final \\r): the Line, its statements, whether
+    a /* comment is open at its end, and where the last one opened on it (-1: none)."""
+    code, opened = raw, -1
+    if in_block or "#" in raw or "/*" in raw or '"' in raw or "'" in raw:
+        if not in_block and "/*" not in raw and '"' not in raw and "'" not in raw:
+            code = raw[:raw.index("#")]       # what _blank_comments gives for this line
+        else:
+            code, in_block, opened = _blank_comments(raw, in_block)
+    line = Line(file, number, raw, frame)
+    if ";" in code:
+        return line, [Stmt(t, col, line) for t, col in split_statements(code)], in_block, opened
+    t = code.strip()                          # split_statements for a single statement
+    return line, ([Stmt(t, len(code) - len(code.lstrip()) + 1, line)] if t else []), in_block, \
+        opened
