@@ -218,10 +218,11 @@ _EW_OPS = [
 def _ew_rows():
     rows = []
     for i, (name, expr) in enumerate(_EW_OPS):
-        for t, (mem, typ, s, rng) in enumerate([
-                ("ACC", "int32", "31", "wrapping modulo 2^32"),
-                ("LM", "int8 (uint8 with u)", "7",
-                 "saturated to the type's range (a uint8 shift is logical)")]):
+        for t, (mem, typ, s, rng) in enumerate([   # int32 max and min cannot overflow
+                ("ACC", "int32", "31", "exact" if name in ("max", "min") else
+                 "wrapping modulo 2^32"),
+                ("LM", "int8 (uint8 with u)", "7", "saturated to the type's range"
+                 + (" (a uint8 shift is logical)" if name == "sra" else ""))]):
             suffix = "wb"[t]
             for form in (0, 1):
                 b_text = ("b the element of the second vector at b" if form == 0
