@@ -125,14 +125,13 @@ def test_core(name, impl):
     assert not races.races, f"{name} on {impl} races:\n{races.report()}"
 
 
-def test_thead_run_cli():
+def test_thead_run_cli(tmp_path):
     """One program through the real command line, in cycle mode: exit status 0."""
     name = "te_conv.s"
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run(
+    proc = subprocess.run(      # outside the checkout: the installed package, not the sources
         [sys.executable, "-m", "thead_isa.cli.run_main", str(HERE / name), "--mode", "cycle",
          "--config", "small", "-I", str(ASM), "--check-races"],
-        capture_output=True, text=True, env=env, timeout=300)
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, (
         f"thead-run {name}: status {proc.returncode}: "
         f"{describe_exit(program(name), proc.returncode)}\n{proc.stderr}")
