@@ -211,3 +211,171 @@ def test_the_lane_never_crashes_and_agrees(data):
     finally:
         ASSEMBLE.FASTLANE = saved
     assert lane == general
+
+
+# ---- operator expressions without Lark (quickparse.quick_expression_statement) ------------------
+
+def _dump(node):
+    """A comparable structure of syntax nodes (expression nodes have no __eq__)."""
+    from thead_isa.assembler.expressions import Expr
+    if isinstance(node, Expr):
+        return (type(node).__name__,) + tuple(_dump(getattr(node, s)) for s in
+                                              ("pos",) + type(node).__slots__)
+    if isinstance(node, tuple):
+        return tuple(_dump(x) for x in node)
+    if hasattr(node, "__dataclass_fields__"):
+        return (type(node).__name__,) + tuple(_dump(getattr(node, f))
+                                              for f in node.__dataclass_fields__)
+    return node
+
+
+EXPR_TOKENS = st.sampled_from([
+    "a", "K", "x5", ".", "_b.c$", "1", "42", "0x1f", "0b101", "017", "08", "0x", "1b", "2f",
+    "18446744073709551615", "18446744073709551616", "1x", "+", "-", "*", "/", "%", "<<", ">>",
+    "&", "|", "^", "~", "!", "&&", "||", "==", "!=", "<", ">", "<=", "<>", "<<<", "=", "(", ")",
+    "(", ")", ",", ",", "'c'", '"s"', "@t", ":", "=",
+])
+EXPR_HEADS = st.sampled_from([".equ", ".set", "li", "x", ".", ".word", "1", ""])
+
+
+@st.composite
+def expression_statements(draw):
+    head = draw(EXPR_HEADS)
+    toks = draw(st.lists(EXPR_TOKENS, max_size=14))
+    seps = draw(st.lists(st.sampled_from(["", " ", "\t", "  "]), min_size=len(toks) + 1,
+                         max_size=len(toks) + 1))
+    return head + "".join(s + t for s, t in zip(seps, toks)) + draw(st.sampled_from(["", " "]))
+
+
+@st.composite
+def valid_expressions(draw, depth=0):
+    """Expressions the fast parser should take (mostly): atoms, unary, binary, parentheses."""
+    atom = st.sampled_from(["a", "K", ".", "1", "42", "0x1f", "017", "1b", "2f", "x.y"])
+    if depth > 3 or draw(st.booleans()):
+        return draw(atom)
+    kind = draw(st.sampled_from(["bin", "bin", "un", "paren"]))
+    sp = draw(st.sampled_from(["", " "]))
+    if kind == "un":
+        return draw(st.sampled_from(["-", "+", "~"])) + sp + draw(valid_expressions(depth + 1))
+    if kind == "paren":
+        return "(" + sp + draw(valid_expressions(depth + 1)) + sp + ")"
+    op = draw(st.sampled_from(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"]))
+    return draw(valid_expressions(depth + 1)) + sp + op + sp + draw(valid_expressions(depth + 1))
+
+
+def _expr_agrees(text):
+    from thead_isa.assembler.quickparse import quick_expression_statement
+    quick = quick_expression_statement(text)
+    try:
+        reference = lark_statement(text)
+    except ParseError:
+        assert quick is None, text
+        return None
+    if quick is not None:
+        assert _dump(quick) == _dump(reference), text
+    return quick
+
+
+@settings(max_examples=1500, deadline=None)
+@given(expression_statements())
+def test_quick_expressions_agree_with_the_grammar_on_random_token_strings(text):
+    _expr_agrees(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from([".equ K, ", "x = ", "li x1, ", ".word 1, "]), valid_expressions(),
+       st.sampled_from(["", ", 3", ",a-1"]))
+def test_quick_expressions_agree_with_the_grammar_and_take_operator_expressions(head, e, tail):
+    quick = _expr_agrees(head + e + tail)
+    if not (head == "x = " and tail):
+        assert quick is not None, head + e + tail
+
+
+@pytest.mark.parametrize("text", [
+    ".equ    SIZE4, 5 * 4 + 8", "x = 1 + 2*3 - -4", "li x1, (a + b) << 2 | ~c & 3 ^ d % 5 / 1b",
+    ".word a-b, .+4, -(-(3))", "x=1", ". = . + 8", "foo-1", "a - b - c", "li x1, a | b + c & d",
+])
+def test_operator_expressions_skip_lark(text):
+    assert _expr_agrees(text) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "foo (1)(x2)", "x == 1", "a || b", "a && b", "x = 1,", "li x1, a <= b", "li x1, !a",
+    "a: x = 1", ".equ K, 'c' + 1", "x = (1", "x = 1)", "li x1, 08 + 1", "li , 1+2", "x = = 1",
+    "li x1, wait=1+2", "1 = 2", "li x1, a <<< b",
+])
+def test_other_expression_statements_go_to_the_grammar(text):
+    from thead_isa.assembler.quickparse import quick_expression_statement
+    assert quick_expression_statement(text) is None
+
+
+# ---- the ELF writer's bulk paths (line table from the compact rows, symbol table) ----------------
+
+def _elf_both_ways(program_of):
+    """write_elf of a fresh program (line table in bulk, p.lines never built) and of one whose
+    p.lines was built first (the list path), and the symbol table in bulk and one by one."""
+    from thead_isa.assembler import elf
+    p = program_of()
+    bulk = elf.write_elf(p)
+    q = program_of()
+    assert len(q.lines) >= 0                               # builds the list: the list path
+    listed = elf.write_elf(q)
+    assert bulk == listed
+    shndx = {s: i + 1 for i, s in enumerate(p.sections)}
+    a, b = elf._Strings(), elf._Strings()
+    syms = sorted(p.symbols.items(), key=lambda kv: kv[1].binding != "local")
+    assert elf._symtab(p, shndx, a) == elf._symtab_each(syms, shndx, b)
+    assert (a.data, a.index) == (b.data, b.index)
+    return bulk
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_elf_bulk_paths_agree(path, monkeypatch):
+    monkeypatch.chdir(path.parent)
+    try:
+        assemble(Path(path.name), include_dirs=["include"])
+    except AssemblyError:
+        return
+    _elf_both_ways(lambda: assemble(Path(path.name), include_dirs=["include"]))
+
+
+def test_elf_bulk_paths_agree_across_files_and_paths(tmp_path):
+    (tmp_path / "b.s").write_text("bb: add x1, x2, x3 ; nop\n  nop\n.data\n.word 1\n.text\n")
+    (tmp_path / "a.s").write_text("  .include \"b.s\"\naa: nop\n")
+    src = ("  j 1f\n.include \"a.s\"\n1: nop\n  .rept 3\n  addi x1, x1, 1\n  .endr\n"
+           "sym: nop\n.globl g\ng: li x3, -5\n.equ NEG, -7\n.set BIG, 0x123456789\n"
+           ".section .t2, \"x\"\n  nop\n  add x1, x2, x3 ; nop\n.text\n  halt x0\n")
+    _elf_both_ways(lambda: assemble(src, filename=str(tmp_path / "m.s"),
+                                    include_dirs=[str(tmp_path)]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LANE_LINES, max_size=30))
+def test_elf_bulk_paths_agree_on_random_programs(lines):
+    source = _program(lines)
+    try:
+        assemble(source, filename="r.s")
+    except AssemblyError:
+        return
+    _elf_both_ways(lambda: assemble(source, filename="r.s"))
+
+
+def test_symtab_irregular_symbols_go_one_by_one():
+    from thead_isa.assembler import elf
+    from thead_isa.assembler.program import Program, Symbol
+    p = assemble("a: nop\n.equ K, -1\n")
+    p.symbols["bad"] = Symbol("bad", 1 << 40, ".text")
+    with pytest.raises(elf.ObjectFormatError, match="value of symbol bad"):
+        elf.write_elf(p)
+    p.symbols["bad"] = Symbol("bad", 4, ".text", "weird")
+    with pytest.raises(elf.ObjectFormatError, match="unknown binding"):
+        elf.write_elf(p)
+    p.symbols["bad"] = Symbol("b\0d", 4, ".text")
+    with pytest.raises(elf.ObjectFormatError):
+        elf.write_elf(p)
+    del p.symbols["bad"]
+    p.symbols["z"] = Symbol("z", 4, ".text", "global")
+    p.symbols["\u00e9t\u00e9"] = Symbol("\u00e9t\u00e9", -3, None)     # not ASCII, negative
+    assert elf.read_elf(elf.write_elf(p)).symbols["\u00e9t\u00e9"].value == (1 << 32) - 3
+    assert elf.read_elf(elf.write_elf(p)).symbols.keys() == p.symbols.keys()
+    _elf_both_ways(lambda: p)

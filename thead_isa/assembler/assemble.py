@@ -504,4 +504,11 @@ def assemble(source: str | bytes | Path, *, filename: str = "<input>", include_d
             asm.run_text(data, filename, None)
         except (EndOfSource, Fatal):
             asm.conds.clear()
-        return asm.result()
+        try:
+            return asm.result()
+        finally:
+            # Pass-1 state (symbol entries, statements, fixups: hundreds of thousands of objects
+            # for a large file) holds reference cycles through the assembler (bound methods, the
+            # symbol table's report callback). Dropping it here frees it by reference counting,
+            # before the collector is back on: else its first collection scans all of it.
+            asm.__dict__.clear()

@@ -6,7 +6,7 @@ import struct
 import numpy as np
 
 from .nogc import paused_gc
-from .program import GM, IMEM, LineEntry, Program, Section, Symbol
+from .program import GM, IMEM, LineEntry, Program, Section, Symbol, line_table
 
 EM_THEAD = 0x5448              # "TH": not assigned by the ELF registry (docs/object-format.md)
 ISA_VERSION = 1                # e_flags bits 0..7; other bits are reserved and zero
@@ -73,6 +73,11 @@ def encode_lines(lines: list[LineEntry]) -> bytes:
     files: dict[str, int] = {}
     table = np.array([(e.addr, files.setdefault(e.file, len(files)), e.line) for e in ordered],
                      dtype=np.int64).reshape(-1, 3)
+    return _encode_line_table(table, list(files))
+
+
+def _encode_line_table(table: np.ndarray, files: list[str]) -> bytes:
+    """encode_lines from its (n, 3) int64 table of (address, file index, line) rows, in order."""
     for column, what in ((0, "line table address"), (2, "line number")):
         if len(table) and not (0 <= table[:, column].min() and table[:, column].max() < U32):
             bad = next(int(v) for v in table[:, column] if not 0 <= v < U32)
@@ -82,7 +87,7 @@ def encode_lines(lines: list[LineEntry]) -> bytes:
     names = b"".join(f.encode() + b"\0" for f in files)
     if names.count(b"\0") != len(files):
         raise ObjectFormatError("a line table file name contains a NUL character")
-    hdr = LINES_HDR.pack(LINES_MAGIC, LINES_VERSION, LINE_ROW.size, len(files), len(lines))
+    hdr = LINES_HDR.pack(LINES_MAGIC, LINES_VERSION, LINE_ROW.size, len(files), len(table))
     return hdr + rows + names
 
 
@@ -136,7 +141,9 @@ def _write_elf(p: Program) -> bytes:
         shdrs.append(SHDR.pack(shstr.add(name), kind, 0, 0, off, len(blob), link, info, align,
                                entsize))
 
-    tail(LINES_SECTION, SHT_PROGBITS, encode_lines(p.lines), 4)
+    table = line_table(p)                    # the rows in bulk, if p.lines is not built yet
+    tail(LINES_SECTION, SHT_PROGBITS,
+         encode_lines(p.lines) if table is None else _encode_line_table(*table), 4)
     symtab, first_global = _symtab(p, shndx, strtab)
     n = len(shdrs)
     tail(".symtab", SHT_SYMTAB, symtab, 4, link=n + 1, info=first_global, entsize=SYM.size)
@@ -153,8 +160,58 @@ def _write_elf(p: Program) -> bytes:
     return bytes(out)
 
 
+SYM_ROW = np.dtype([("name", "<u4"), ("value", "<u4"), ("size", "<u4"), ("info", "u1"),
+                    ("other", "u1"), ("shndx", "<u2")])
+assert SYM_ROW.itemsize == SYM.size
+
+
 def _symtab(p: Program, shndx: dict[str, int], strtab: _Strings) -> tuple[bytes, int]:
+    """The .symtab contents and the index of the first global symbol; the names go in strtab.
+    Built in bulk when every symbol is well-formed and strtab is empty; else (and for every
+    error) symbol by symbol (_symtab_each), which gives the same bytes."""
     syms = sorted(p.symbols.items(), key=lambda kv: kv[1].binding != "local")
+    if len(strtab.index) != 1 or not syms:
+        return _symtab_each(syms, shndx, strtab)
+    names = [sym.name for _, sym in syms]
+    sections = [sym.section for _, sym in syms]
+    bindings = [sym.binding for _, sym in syms]
+    values = [sym.value for _, sym in syms]
+    try:
+        irregular = (any(key != name for (key, _), name in zip(syms, names)) or not all(names)
+                     or not all(type(n) is str for n in names)
+                     or not set(bindings) <= BINDINGS.keys()
+                     or not all(s is None or s in shndx for s in sections)
+                     or not all(type(v) is int for v in values)
+                     or not all(0 <= v < U32 for v, s in zip(values, sections) if s is not None))
+    except TypeError:                                       # unhashable: reported one by one
+        irregular = True
+    if irregular:
+        return _symtab_each(syms, shndx, strtab)
+    try:
+        raw = "\0".join(names).encode()
+    except UnicodeEncodeError:
+        return _symtab_each(syms, shndx, strtab)
+    if raw.count(b"\0") != len(names) - 1:                 # a name with a NUL in it
+        return _symtab_each(syms, shndx, strtab)
+    if len(raw) == sum(map(len, names)) + len(names) - 1:  # ASCII: bytes = characters
+        sizes = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    else:
+        sizes = np.fromiter((len(n.encode()) for n in names), dtype=np.int64, count=len(names))
+    offsets = 1 + np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
+    if offsets[-1] + sizes[-1] + 1 >= U32:
+        return _symtab_each(syms, shndx, strtab)
+    table = np.zeros(len(syms) + 1, dtype=SYM_ROW)
+    rows = table[1:]
+    rows["name"] = offsets
+    rows["value"] = [v % U32 if s is None else v for v, s in zip(values, sections)]
+    rows["info"] = [BINDINGS[b] << 4 | STT_NOTYPE for b in bindings]
+    rows["shndx"] = [SHN_ABS if s is None else shndx[s] for s in sections]
+    strtab.data += raw + b"\0"
+    strtab.index.update(zip(names, offsets.tolist()))
+    return table.tobytes(), 1 + bindings.count("local")
+
+
+def _symtab_each(syms: list, shndx: dict[str, int], strtab: _Strings) -> tuple[bytes, int]:
     out = bytearray(SYM.size)
     first_global = 1
     for key, sym in syms:

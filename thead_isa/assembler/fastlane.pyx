@@ -324,6 +324,27 @@ cdef class LaneRun:
                 out.append(ListingEntry(self.file, p[0], sec.name, sec.addr + p[4], data,
                                         source))
 
+    def line_rows(self):
+        """This run's line-table rows as bytes: (address, line number) native int64 pairs."""
+        cdef Py_ssize_t k
+        cdef int64_t *p
+        cdef int64_t *q
+        cdef int64_t *addr = <int64_t *>PyMem_Realloc(NULL, (len(self.secs) + 1) * sizeof(int64_t))
+        if addr == NULL:
+            raise MemoryError()
+        try:
+            for k in range(len(self.secs)):
+                addr[k] = self.secs[k].addr
+            out = bytearray(self.nins * 2 * sizeof(int64_t))
+            q = <int64_t *>PyByteArray_AS_STRING(out)
+            for k in range(self.nins):
+                p = self.ins + 3 * k
+                q[2 * k] = addr[p[0]] + p[1]
+                q[2 * k + 1] = p[2]
+        finally:
+            PyMem_Free(addr)
+        return out
+
     def lines(self, list out):
         """Append this run's LineEntry rows (unsorted)."""
         cdef Py_ssize_t k

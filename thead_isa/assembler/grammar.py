@@ -8,7 +8,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from .expressions import Binary, Dot, Expr, LocalRef, Name, Num, Paren, Unary
 from .literals import LiteralError, char_value, int_value, string_value
-from .quickparse import clear_operands, quick_parse
+from .quickparse import clear_operands, quick_expression_statement, quick_parse
 from .syntax import (ExprOperand, Label, MemOperand, OptionOperand, Statement, StringOperand,
                      TypeOperand)
 
@@ -235,6 +235,8 @@ def parse_statement(text: str) -> Statement:
     """Parse one statement (no comments, no `;`); raises ParseError. Results are shared: the
     nodes are never modified."""
     quick = quick_statement(text)
+    if quick is None:
+        quick = quick_expression_statement(text)   # operator expressions, without Lark
     if quick is not None:
         return quick
     return lark_statement(text)

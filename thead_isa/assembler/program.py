@@ -56,11 +56,22 @@ class Program:
 
 class Deferred:
     """A list built when first used: Program.lines and Program.listing of an assembled program
-    (the assembler keeps their rows compact until then; see fastlane.pyx)."""
-    __slots__ = ("build",)
+    (the assembler keeps their rows compact until then; see fastlane.pyx). `table`, if not None,
+    gives the same rows in bulk without building the list (see line_table)."""
+    __slots__ = ("build", "table")
 
-    def __init__(self, build):
-        self.build = build
+    def __init__(self, build, table=None):
+        self.build, self.table = build, table
+
+
+def line_table(p: "Program"):
+    """The line table of p as the ELF writer encodes it -- an (n, 3) int64 array of (address,
+    file index, line) rows by address and the file names by index -- when p.lines has not been
+    built yet and its rows can be had in bulk; else None (use p.lines)."""
+    d = p.__dict__.get("_lines")
+    if type(d) is not Deferred or d.table is None:
+        return None
+    return d.table()
 
 
 def _deferred_list(name: str) -> property:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .expressions import ExprError, Ref
 from .program import Deferred, LineEntry, ListingEntry, Program, Section, Symbol
 from .sections import place
@@ -34,7 +36,7 @@ def build_program(asm: Assembler) -> Program:
     records, insns = asm.records, asm.insns
     runs = [r for r in records if type(r) is not Record]          # fastlane.LaneRun rows
     contents = {s.name: bytes(s.data) for s in asm.sections.values()}   # sliced per line
-    p.lines = Deferred(lambda: _lines(insns, runs))
+    p.lines = Deferred(lambda: _lines(insns, runs), lambda: _line_table(insns, runs))
     p.listing = Deferred(lambda: _listing(records, contents))
     return p
 
@@ -47,6 +49,42 @@ def _lines(insns: list, runs: list) -> list[LineEntry]:
         run.lines(out)
     out.sort()                                 # by address (addresses are unique)
     return out
+
+
+def _line_table(insns: list, runs: list):
+    """The rows of _lines() as elf.encode_lines() orders and numbers them, built in bulk: an
+    (n, 3) int64 array of (address, file index, line) sorted like _lines() (by address, file
+    name, line), files numbered by first appearance; and the file names. None if a value does
+    not fit (the list path then raises or copes as before)."""
+    names: dict[str, int] = {}
+    parts = []
+    try:
+        if insns:
+            parts.append(np.array([(s.addr + off, names.setdefault(home[0], len(names)), home[1])
+                                   for s, off, home in insns], dtype=np.int64).reshape(-1, 3))
+        for run in runs:
+            rows = np.frombuffer(run.line_rows(), dtype=np.int64).reshape(-1, 2)
+            if len(rows):
+                part = np.empty((len(rows), 3), dtype=np.int64)
+                part[:, 0] = rows[:, 0]
+                part[:, 1] = names.setdefault(run.file, len(names))
+                part[:, 2] = rows[:, 1]
+                parts.append(part)
+    except OverflowError:
+        return None
+    if not parts:
+        return np.empty((0, 3), dtype=np.int64), []
+    table = np.concatenate(parts)
+    files = list(names)
+    rank = np.empty(len(files), dtype=np.int64)
+    rank[sorted(range(len(files)), key=files.__getitem__)] = np.arange(len(files))
+    table = table[np.lexsort((table[:, 2], rank[table[:, 1]], table[:, 0]))]
+    seen, first = np.unique(table[:, 1], return_index=True)
+    order = seen[np.argsort(first)]
+    renumber = np.empty(len(files), dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    table[:, 1] = renumber[table[:, 1]]
+    return table, [files[i] for i in order]
 
 
 def _symbols(asm: Assembler) -> dict[str, Symbol]:
