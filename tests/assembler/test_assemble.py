@@ -162,3 +162,16 @@ def test_any_input_gives_a_program_or_diagnostics(text):
         assert e.diagnostics and all(d.format() for d in e.diagnostics)
     else:
         assert all(len(s.data) <= 1 << 26 for s in p.sections.values())
+
+
+@pytest.mark.parametrize("source, col, message", [
+    ("9" * 5000 + ": nop\n", 1, "local label number '99999999999999999999...' has more than 30 digits"),
+    ("j " + "9" * 5001 + "b\n", 3, "local label number '99999999999999999999...' has more than 30 digits"),
+    ("li x1, " + "9" * 5000 + "\n", 8, "integer constant '" + "9" * 5000 + "' does not fit in 64 bits"),
+])
+def test_huge_numbers_are_diagnosed(source, col, message):
+    """Regression: numbers beyond Python's 4300-digit int() limit raised ValueError."""
+    with pytest.raises(AssemblyError) as e:
+        assemble(source)
+    d = e.value.diagnostics[0]
+    assert (d.col, d.message) == (col, message)

@@ -18,6 +18,7 @@ from .fastmatch import finish, quick_match
 from .grammar import ParseError, parse_statement, quick_statement
 from .instructions import FORMS, MatchError, Pending, encode_word, match, resolve, unknown_mnemonic
 from .macros import Macro, head
+from .literals import LOCAL_LABEL_DIGITS
 from .nogc import paused_gc
 from .program import IMEM, Program
 from .results import Record, build_program
@@ -215,6 +216,10 @@ class Assembler:
         for label in st.labels:
             try:
                 if label.local:
+                    if len(label.name) > LOCAL_LABEL_DIGITS:
+                        self.error(stmt, label.pos, f"local label number '{label.name[:20]}...' "
+                                   f"has more than {LOCAL_LABEL_DIGITS} digits")
+                        continue
                     self.symbols.define_local(int(label.name), here, stmt, label.pos)
                 else:
                     self.symbols.define_label(label.name, here, stmt, label.pos)

@@ -150,7 +150,7 @@ class _Build(Transformer):
             if not str(tok).isdigit():
                 raise ParseError(f"invalid label '{tok}': a numeric local label is decimal "
                                  f"digits only", tok.start_pos)
-            return Label(str(int(str(tok))), tok.start_pos, True)
+            return Label(str(tok).lstrip("0") or "0", tok.start_pos, True)
         return Label(str(tok), tok.start_pos)
 
     def assign(self, c):

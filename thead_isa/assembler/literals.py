@@ -19,6 +19,9 @@ class LiteralError(ValueError):
         self.message, self.offset = message, offset
 
 
+LOCAL_LABEL_DIGITS = 30         # `1:` .. a 30-digit number; longer ones are an error
+
+
 def int_value(text: str) -> tuple[str, object]:
     """("int", value) or ("local", (label, forward)) for `1b` / `1f`.
 
@@ -28,20 +31,31 @@ def int_value(text: str) -> tuple[str, object]:
     low = text.lower()
     m = _LOCAL.fullmatch(low)
     if m and not (low.startswith("0b") and len(low) > 2):
-        return "local", (int(m[1]), m[2] == "f")
+        number = m[1].lstrip("0") or "0"
+        if len(number) > LOCAL_LABEL_DIGITS:
+            raise LiteralError(f"local label number '{number[:20]}...' has more than "
+                               f"{LOCAL_LABEL_DIGITS} digits")
+        return "local", (int(number), m[2] == "f")
     for prefix, base, what, digits in _BASES:
         if low.startswith(prefix):
             if not digits.fullmatch(low[2:]):
                 raise LiteralError(f"invalid {what} constant '{text}'")
-            return "int", _fit(int(low[2:], base), text)
+            return "int", _fit(_int(low[2:], base), text)
     if not text.isdigit():
         raise LiteralError(f"invalid integer constant '{text}'")
     if len(text) > 1 and text[0] == "0":
         bad = next((c for c in text if c in "89"), None)
         if bad:
             raise LiteralError(f"invalid digit '{bad}' in octal constant '{text}'")
-        return "int", _fit(int(text, 8), text)
-    return "int", _fit(int(text), text)
+        return "int", _fit(_int(text, 8), text)
+    return "int", _fit(_int(text, 10), text)
+
+
+def _int(digits: str, base: int) -> int:
+    """int(digits, base), without Python's limit on long decimal strings: a value of more than
+    64 significant bits is only ever reported as too large, so any such value will do."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant, base) if len(significant) <= 70 else 1 << 70
 
 
 def _fit(v: int, text: str) -> int:

@@ -109,7 +109,8 @@ def quick_parse(text: str):
     if m is not None:                  # the same, after one label
         label = m.group(1)
         at = m.start(1)
-        labels = (Label(str(int(label)), at, True) if label[0].isdigit() else Label(label, at),)
+        labels = (Label(label.lstrip("0") or "0", at, True) if label[0].isdigit()
+                  else Label(label, at),)
         if m.group(2) is None:
             return Statement(labels, None, 0)
         if m.group(3) is None:
@@ -128,7 +129,7 @@ def quick_parse(text: str):
             if name[0].isdigit():
                 if not name.isdigit():
                     return None
-                labels.append(Label(str(int(name)), m.start(1), True))
+                labels.append(Label(name.lstrip("0") or "0", m.start(1), True))
             else:
                 labels.append(Label(name, m.start(1)))
             pos = m.end()
