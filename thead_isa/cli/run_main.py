@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import CliError, read_bytes, write_outputs
+from . import CliError, read_bytes, silence_stdout, write_outputs
 
 PROG = "thead-run"
 
@@ -198,11 +198,7 @@ def guarded(body) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPT
     except BrokenPipeError:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        silence_stdout()
         return EXIT_PIPE
     except Exception as e:                          # noqa: BLE001 - never a traceback
         if os.environ.get("THEAD_RUN_DEBUG"):

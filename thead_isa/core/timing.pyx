@@ -53,6 +53,14 @@ cdef inline int64_t out_size(int64_t n, int64_t pad, int64_t k, int64_t dil,
     return (n + pad - dil * (k - 1) - 1) // stride + 1
 
 
+cdef inline void conv_out(const int64_t* c, int64_t* oh, int64_t* ow) noexcept nogil:
+    """The output height and width of a conv from its CSRs (in Insn.csrs order)."""
+    oh[0] = out_size(c[CONV_WIN_IH], c[CONV_WIN_PT] + c[CONV_WIN_PB], c[CONV_WIN_KH],
+                     c[CONV_WIN_DH], c[CONV_WIN_SH])
+    ow[0] = out_size(c[CONV_WIN_IW], c[CONV_WIN_PL] + c[CONV_WIN_PR], c[CONV_WIN_KW],
+                     c[CONV_WIN_DW], c[CONV_WIN_SW])
+
+
 cdef int64_t te_cycles(int64_t m, int64_t folds, const TimingParams* p) noexcept nogil:
     """Weight-stationary: per fold, R cycles of weight load (once when overlapped), then M rows
     of A one per cycle plus R + C - 2 cycles of fill and drain."""
@@ -78,10 +86,7 @@ cdef int64_t engine_cycles(const EngineOp* op, const TimingParams* p) noexcept n
         m, n, k = c[GEMM_TE_M], c[GEMM_TE_N], c[GEMM_TE_K]
         cycles = te_cycles(m, cdiv(k, p.te_rows) * cdiv(n, p.te_cols), p)
     elif op.opcode == OP_CONV:
-        oh = out_size(c[CONV_WIN_IH], c[CONV_WIN_PT] + c[CONV_WIN_PB], c[CONV_WIN_KH],
-                      c[CONV_WIN_DH], c[CONV_WIN_SH])
-        ow = out_size(c[CONV_WIN_IW], c[CONV_WIN_PL] + c[CONV_WIN_PR], c[CONV_WIN_KW],
-                      c[CONV_WIN_DW], c[CONV_WIN_SW])
+        conv_out(c, &oh, &ow)
         ch, k = c[CONV_WIN_C], c[CONV_WIN_KH] * c[CONV_WIN_KW]
         if op.flags & FLAG_DW:          # one group per channel: K = kh*kw, N = 1
             cycles = te_cycles(oh * ow, ch * cdiv(k, p.te_rows), p)
@@ -107,10 +112,7 @@ cdef int64_t engine_macs(const EngineOp* op) noexcept nogil:
     if op.opcode == OP_GEMM:
         return c[GEMM_TE_M] * c[GEMM_TE_N] * c[GEMM_TE_K]
     if op.opcode == OP_CONV:
-        oh = out_size(c[CONV_WIN_IH], c[CONV_WIN_PT] + c[CONV_WIN_PB], c[CONV_WIN_KH],
-                      c[CONV_WIN_DH], c[CONV_WIN_SH])
-        ow = out_size(c[CONV_WIN_IW], c[CONV_WIN_PL] + c[CONV_WIN_PR], c[CONV_WIN_KW],
-                      c[CONV_WIN_DW], c[CONV_WIN_SW])
+        conv_out(c, &oh, &ow)
         ch, k = c[CONV_WIN_C], c[CONV_WIN_KH] * c[CONV_WIN_KW]
         return oh * ow * ch * k * (1 if op.flags & FLAG_DW else c[CONV_WIN_OC])
     return 0
