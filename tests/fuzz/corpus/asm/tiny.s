@@ -1,0 +1,3 @@
+# Fuzz seed: the smallest program.
+        .text
+_start: halt    x0
