@@ -705,8 +705,6 @@ def limit_memory(mb: int | None = None) -> None:
 # keep looking for new problems; once a bug is fixed its regression case XPASSes (a failure under
 # strict xfail), and its signature here must be removed.
 KNOWN_BUGS = {
-    "return None if count is None else [{}] * count":
-        "asm-rept-huge-count: .rept N allocates N entries before checking the expansion limit",
 }
 
 

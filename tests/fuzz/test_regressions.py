@@ -11,10 +11,6 @@ from fuzzlib import check
 
 # file name -> (reason, oracles expected to fail)
 XFAIL = {
-    "asm-rept-huge-count.s": (
-        "assembler: .rept builds [{}] * count before checking MAX_EXPANDED (expansion.py "
-        "_iterations): .rept 2**32 raises MemoryError, .rept 10**9 takes ~8 GB and 10 s",
-        ("assemble", "as_cli", "run_cli")),
     "asm-macro-many-params.s": (
         "assembler: the duplicate-parameter check in macros.parse_header is quadratic: 20000 "
         "parameters take ~13 s (a 130 KB line), 100000 several minutes",

@@ -114,8 +114,23 @@ def expand_macro(asm: Assembler, stmt: Stmt, macro: Macro, pos: int, end: int) -
         del asm.conds[depth:]
 
 
+class _Repeat:
+    """The substitution tables of .rept: `count` empty ones, never a list of them (a huge count
+    must reach the expansion limit's check, not allocate first)."""
+    __slots__ = ("count",)
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __iter__(self):
+        return (EMPTY for _ in range(self.count))
+
+
+EMPTY: dict[str, str] = {}
+
+
 def _iterations(asm: Assembler, stmt: Stmt, name: str, pos: int,
-                end: int) -> list[dict[str, str]] | None:
+                end: int) -> list[dict[str, str]] | _Repeat | None:
     """One substitution table per iteration of .rept / .irp / .irpc (None after an error)."""
     if name == ".rept":
         st = asm.parse(stmt)
@@ -129,7 +144,7 @@ def _iterations(asm: Assembler, stmt: Stmt, name: str, pos: int,
         if count is not None and count < 0:
             asm.error(stmt, st.operands[0].pos, f"repeat count must be at least 0, not {count}")
             return None
-        return None if count is None else [{}] * count
+        return None if count is None else _Repeat(count)
     args = split_args(stmt.text[end:], end)
     if not args or not SYMBOL_NAME.fullmatch(args[0][0]):
         asm.error(stmt, args[0][1] if args else pos, f"{name} needs a parameter name")
@@ -152,8 +167,9 @@ def repeat(asm: Assembler, stmt: Stmt, name: str, pos: int, end: int,
     tables = _iterations(asm, stmt, name, pos, end)
     if tables is None:
         return
-    if asm.expanded + len(tables) * len(body) > MAX_EXPANDED:
-        asm.error(stmt, pos, f"{name} would produce {len(tables) * len(body)} statements, more "
+    n = tables.count if isinstance(tables, _Repeat) else len(tables)
+    if asm.expanded + n * len(body) > MAX_EXPANDED:
+        asm.error(stmt, pos, f"{name} would produce {n * len(body)} statements, more "
                   f"than the limit of {MAX_EXPANDED}")
         return
     frame = Frame(name, name, stmt.line.file, stmt.line.line, stmt.line.frame)
