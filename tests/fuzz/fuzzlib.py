@@ -29,8 +29,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CORPUS = HERE / "corpus"
 REGRESSIONS = HERE / "regressions"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 class Bug(AssertionError):
@@ -606,8 +604,7 @@ class Worker:
         self.proc: subprocess.Popen | None = None
 
     def _start(self):
-        env = dict(os.environ if self.env is None else self.env)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        env = dict(os.environ if self.env is None else self.env)   # the installed package
         self.proc = subprocess.Popen([sys.executable, str(HERE / "fuzzlib.py"), "--worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, cwd=str(ROOT))
