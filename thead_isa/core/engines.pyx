@@ -41,14 +41,20 @@ cdef void trap(CoreState* s, const Env* env, int cause, int64_t pc, uint64_t tva
     s.trap_message[0] = 0
 
 
+cdef void engine_trapped_at(CoreState* s, Env* env, const Slot* sl) noexcept nogil:
+    """Mark the trap in CoreState as that of a queued or started engine instruction (cycle
+    mode): its word, and the machine's pc and instret go back to it."""
+    s.trap_word = sl.word
+    s.pc = sl.op.pc
+    s.instret = sl.seq
+    env.engine_trapped = 1
+
+
 cdef void engine_trap(CoreState* s, Env* env, const Slot* sl, int cause,
                       uint64_t tval) noexcept nogil:
-    """A trap of a queued or started engine instruction (cycle mode): the machine's pc and
-    instret go back to that instruction; the caller writes the message."""
+    """A trap of an engine instruction (cycle mode); the caller writes the message."""
     trap(s, env, cause, sl.op.pc, tval)
-    s.trap_word = sl.word
-    env.engine_trapped = 1
-    env.trap_seq = sl.seq
+    engine_trapped_at(s, env, sl)
 
 
 cdef Event* emit(Env* env) noexcept nogil:
@@ -314,9 +320,7 @@ cdef int complete(CoreState* s, Env* env, int k) noexcept nogil:
                  op_info(sl.op.opcode).mnemonic, sig, <int>SEM_MAX)
         return TRAPPED
     if not commit(s, env, &e.scratch, op_info(sl.op.opcode), sl.op.pc):
-        s.trap_word = sl.word
-        env.engine_trapped = 1
-        env.trap_seq = sl.seq
+        engine_trapped_at(s, env, sl)           # commit wrote the cause and message
         return TRAPPED
     if sig >= 0:
         if s.sem[sig] == 0:

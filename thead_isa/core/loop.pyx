@@ -427,13 +427,11 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
                         s.instret + n + 1, addr, x)
         pc += 8
         n += 1
-    s.pc = fault_pc if pc == <int64_t>imem else pc
-    s.instret += n
+    if not env.engine_trapped:              # an engine trap has set pc and instret itself
+        s.pc = fault_pc if pc == <int64_t>imem else pc
+        s.instret += n
     if Mode is Cycle or Mode is CycleObserved:
         s.now = now
-    if env.engine_trapped:
-        s.pc = s.trap_pc
-        s.instret = env.trap_seq
     return n
 
 
@@ -443,11 +441,7 @@ cdef void finish_cp_trap(CoreState* s, Env* env) noexcept nogil:
     cdef CoreState saved = s[0]
     cdef uint64_t now = s.now
     s.trap_cause = 0
-    if drain(s, env, 7, s.trap_pc, &now) == TRAPPED and s.trap_cause:
-        if env.engine_trapped:
-            s.pc = s.trap_pc
-            s.instret = env.trap_seq
-    else:
+    if drain(s, env, 7, s.trap_pc, &now) != TRAPPED or not s.trap_cause:
         s.trap_cause, s.trap_pc, s.trap_word = saved.trap_cause, saved.trap_pc, saved.trap_word
         s.trap_tval, s.trap_aux = saved.trap_tval, saved.trap_aux
         memcpy(s.trap_message, saved.trap_message, MSG_LEN)
@@ -559,9 +553,7 @@ cdef class Core:
                 if cycle and self.s.trap_cause and not self.env.engine_trapped:
                     finish_cp_trap(&self.s, &self.env)
                 elif cycle and not self.s.trap_cause and not self.s.halted and self.env.active:
-                    if settle(&self.s, &self.env, self.s.now) == TRAPPED and self.env.engine_trapped:
-                        self.s.pc = self.s.trap_pc
-                        self.s.instret = self.env.trap_seq
+                    settle(&self.s, &self.env, self.s.now)     # a trap there is recorded
             done += n
             if self.s.trap_aux >= 0:
                 self.trap_text = self.code.messages[self.s.trap_aux]

@@ -103,10 +103,9 @@ cdef struct Env:                            # what the loops read and keep besid
     compute_fn kernels[256]
     EngineState eng[NUM_ENGINES]
     int32_t active                          # engines with an instruction queued or in flight
-    int32_t engine_trapped                  # the trap in CoreState came from an engine
+    int32_t engine_trapped                  # the trap came from an engine (pc, instret: its)
     uint64_t sem_since[NUM_SEMS]            # cycle each nonzero count last rose from 0
     uint64_t last_event                     # cycle of the last engine event processed
-    uint64_t trap_seq                       # instret before the engine instruction that trapped
     uint64_t cycle_limit                    # cycle mode: no event at or after it is processed
     uint64_t horizon                        # min(cycle_limit, earliest pending engine event)
     TimingParams tp
