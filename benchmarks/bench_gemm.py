@@ -226,8 +226,10 @@ def host_info() -> str:
 
 def default_tile(cfg, m: int, n: int) -> tuple[int, int]:
     """The largest C tile MT x NT (MT | M, NT | N) with two tiles in ACC; the squarest of those,
-    MT >= NT on a tie. (MT = M gives the best TE utilization in cycle mode, fill and drain per
-    fold being R + C - 2 cycles against MT rows, but runs slower on the host: --tile 1024x32.)"""
+    MT >= NT on a tie. (With te_fold_pipeline off, MT = M gives the best TE utilization in cycle
+    mode, fill and drain per fold being R + C - 2 cycles against MT rows, but runs slower on the
+    host: --tile 1024x32. With it on, as in default and hg800, fill and drain are paid once per
+    gemm and the tile shape matters little to the TE.)"""
     best = None
     for mt in (d for d in range(1, m + 1) if m % d == 0):
         for nt in (d for d in range(1, n + 1) if n % d == 0 and 2 * mt * d <= cfg.acc_words):

@@ -18,8 +18,9 @@ from thead_isa.core.timing import engine_timing
 from thead_isa.isa.config import preset
 
 SMALL = preset("small")      # alu 1, mul 3, branch penalty 2, load 4, dispatch 1, queue 2,
-#                              DMA 8 + 1/row, GM 8 B/c, LM 16 B/c, TE 4x4 no overlap, VE 4 lanes + 4
-DEFAULT = preset("default")
+#                              DMA 8 + 1/row, GM 8 B/c, LM 16 B/c, TE 4x4 no overlap, folds not
+#                              pipelined, VE 4 lanes + 4
+DEFAULT = preset("default")  # TE 32x32, weight overlap and fold pipelining on
 # distinct CP costs, so that no two classes can be confused
 CP = SMALL.replace(cp_alu_cycles=2, cp_mul_cycles=5, cp_branch_penalty=3, cp_load_cycles=7,
                    cp_dispatch_cycles=4)
@@ -579,31 +580,48 @@ def test_dma_row_cycles_and_latency_parameters():
 
 
 GEMM_CASES = [
-    # (config changes, M, N, K, d without overlap, d with overlap)
-    # F = ceil(8/4) * ceil(4/4) = 2: 2 * (4 + 4 + 4 + 4 - 2) = 28; 4 + 2 * (4 + 4 + 4 - 2) = 24
-    ({}, 4, 4, 8, 28, 24),
-    # F = ceil(9/4) * ceil(6/4) = 3 * 2 = 6: 6 * (4 + 5 + 6) = 90; 4 + 6 * (5 + 6) = 70
-    ({}, 5, 6, 9, 90, 70),
-    # F = 1: 4 + 3 + 6 = 13; 4 + 1 * (3 + 6) = 13
-    ({}, 3, 1, 1, 13, 13),
-    # F = ceil(13/4) * ceil(9/4) = 4 * 3 = 12: 12 * (4 + 7 + 6) = 204; 4 + 12 * 13 = 160
-    ({}, 7, 9, 13, 204, 160),
-    # R = 3, C = 5: F = ceil(7/3) * ceil(11/5) = 3 * 3 = 9:
-    # 9 * (3 + 6 + 3 + 5 - 2) = 135; 3 + 9 * (6 + 3 + 5 - 2) = 111
-    (dict(te_rows=3, te_cols=5), 6, 11, 7, 135, 111),
-    # R = 8, C = 2: F = ceil(5/8) * ceil(3/2) = 2: 2 * (8 + 10 + 8 + 2 - 2) = 52;
-    # 8 + 2 * (10 + 8) = 44
-    (dict(te_rows=8, te_cols=2), 10, 3, 5, 52, 44),
+    # (config changes, M, N, K, {(te_weight_overlap, te_fold_pipeline): d})
+    # Folds one after another: F * (R + M + R + C - 2) without overlap,
+    # R + F * (M + R + C - 2) with it. Pipelined: F * (R + M) + (R + C - 2) without overlap,
+    # R + (F - 1) * max(M, R) + M + (R + C - 2) with it. R = C = 4 unless changed: fill and
+    # drain R + C - 2 = 6.
+    # F = ceil(8/4) * ceil(4/4) = 2, M = R: 2 * (4 + 4 + 6) = 28; 4 + 2 * (4 + 6) = 24;
+    # pipelined 2 * (4 + 4) + 6 = 22; 4 + 1 * 4 + 4 + 6 = 18
+    ({}, 4, 4, 8, {(0, 0): 28, (1, 0): 24, (0, 1): 22, (1, 1): 18}),
+    # F = ceil(9/4) * ceil(6/4) = 3 * 2 = 6: 6 * (4 + 5 + 6) = 90; 4 + 6 * (5 + 6) = 70;
+    # pipelined 6 * (4 + 5) + 6 = 60; 4 + 5 * 5 + 5 + 6 = 40
+    ({}, 5, 6, 9, {(0, 0): 90, (1, 0): 70, (0, 1): 60, (1, 1): 40}),
+    # F = 1, M = 3 < R: 4 + 3 + 6 = 13; 4 + 1 * (3 + 6) = 13; pipelined 1 * (4 + 3) + 6 = 13;
+    # 4 + 0 * 4 + 3 + 6 = 13 (one fold: nothing to pipeline, the same d in all four)
+    ({}, 3, 1, 1, {(0, 0): 13, (1, 0): 13, (0, 1): 13, (1, 1): 13}),
+    # F = ceil(13/4) * ceil(9/4) = 4 * 3 = 12: 12 * (4 + 7 + 6) = 204; 4 + 12 * 13 = 160;
+    # pipelined 12 * (4 + 7) + 6 = 138; 4 + 11 * 7 + 7 + 6 = 94
+    ({}, 7, 9, 13, {(0, 0): 204, (1, 0): 160, (0, 1): 138, (1, 1): 94}),
+    # R = 3, C = 5 (fill and drain 6): F = ceil(7/3) * ceil(11/5) = 3 * 3 = 9:
+    # 9 * (3 + 6 + 3 + 5 - 2) = 135; 3 + 9 * (6 + 3 + 5 - 2) = 111;
+    # pipelined 9 * (3 + 6) + 6 = 87; 3 + 8 * 6 + 6 + 6 = 63
+    (dict(te_rows=3, te_cols=5), 6, 11, 7, {(0, 0): 135, (1, 0): 111, (0, 1): 87, (1, 1): 63}),
+    # R = 8, C = 2 (fill and drain 8): F = ceil(5/8) * ceil(3/2) = 2: 2 * (8 + 10 + 8) = 52;
+    # 8 + 2 * (10 + 8) = 44; pipelined 2 * (8 + 10) + 8 = 44; 8 + 1 * 10 + 10 + 8 = 36
+    (dict(te_rows=8, te_cols=2), 10, 3, 5, {(0, 0): 52, (1, 0): 44, (0, 1): 44, (1, 1): 36}),
+    # M = 2 < R = 4, so max(M, R) = R: F = ceil(8/4) * ceil(8/4) = 4: 4 * (4 + 2 + 6) = 48;
+    # 4 + 4 * (2 + 6) = 36; pipelined 4 * (4 + 2) + 6 = 30; 4 + 3 * 4 + 2 + 6 = 24
+    ({}, 2, 8, 8, {(0, 0): 48, (1, 0): 36, (0, 1): 30, (1, 1): 24}),
+    # M = 3 < R = 8, C = 3 (fill and drain 9): F = ceil(20/8) * ceil(7/3) = 3 * 3 = 9:
+    # 9 * (8 + 3 + 9) = 180; 8 + 9 * (3 + 9) = 116; pipelined 9 * (8 + 3) + 9 = 108;
+    # 8 + 8 * 8 + 3 + 9 = 84
+    (dict(te_rows=8, te_cols=3), 3, 7, 20, {(0, 0): 180, (1, 0): 116, (0, 1): 108, (1, 1): 84}),
 ]
 
 
+@pytest.mark.parametrize("pipeline", [False, True])
 @pytest.mark.parametrize("overlap", [False, True])
-@pytest.mark.parametrize("changes, M, N, K, d_off, d_on", GEMM_CASES)
-def test_gemm(changes, M, N, K, d_off, d_on, overlap):
-    cfg = SMALL.replace(te_weight_overlap=overlap, **changes)
+@pytest.mark.parametrize("changes, M, N, K, ds", GEMM_CASES)
+def test_gemm(changes, M, N, K, ds, overlap, pipeline):
+    cfg = SMALL.replace(te_weight_overlap=overlap, te_fold_pipeline=pipeline, **changes)
     csrs = dict(te_m=M, te_n=N, te_k=K, te_lda=K, te_ldb=N, te_ldc=N)
     d, c = one("gemm x3, x1, x2", csrs, cfg, regs={3: 0})
-    assert d == (d_on if overlap else d_off)
+    assert d == ds[overlap, pipeline]
     assert c["te_busy"] == d and c["te_instructions"] == 1
     assert c["macs"] == M * N * K
     assert c["lm_read"] == M * K + K * N and c["acc_written"] == 4 * M * N
@@ -618,31 +636,45 @@ def win(ih, iw, c, oc, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr):
 
 
 CONV_CASES = [
-    # (geometry, dw, d without overlap, d with overlap, macs)
+    # (geometry, dw, d without overlap, d with overlap, pipelined d without / with overlap, macs)
+    # (the formulas of GEMM_CASES, R = C = 4)
     # OH = (5 + 1 + 0 - 1*2 - 1) // 2 + 1 = 2, OW = (6 + 1 + 1 - 2*1 - 1) // 1 + 1 = 6: M = 12;
     # K = 3*2*3 = 18, N = 5: F = ceil(18/4) * ceil(5/4) = 10;
-    # 10 * (4 + 12 + 6) = 220; 4 + 10 * (12 + 6) = 184; MACs 12 * 18 * 5 = 1080
-    (win(5, 6, 3, 5, 3, 2, 2, 1, 1, 2, 1, 0, 1, 1), False, 220, 184, 1080),
+    # 10 * (4 + 12 + 6) = 220; 4 + 10 * (12 + 6) = 184; MACs 12 * 18 * 5 = 1080;
+    # pipelined 10 * (4 + 12) + 6 = 166; 4 + 9 * 12 + 12 + 6 = 130
+    (win(5, 6, 3, 5, 3, 2, 2, 1, 1, 2, 1, 0, 1, 1), False, 220, 184, 166, 130, 1080),
     # OH = (9 + 0 + 1 - 3*1 - 1) // 2 + 1 = 4, OW = (4 - 0 - 1) // 3 + 1 = 2: M = 8;
-    # K = 2*1*5 = 10, N = 3: F = 3 * 1 = 3; 3 * (4 + 8 + 6) = 54; 4 + 3 * 14 = 46; MACs 240
-    (win(9, 4, 5, 3, 2, 1, 2, 3, 3, 1, 0, 1, 0, 0), False, 54, 46, 240),
+    # K = 2*1*5 = 10, N = 3: F = 3 * 1 = 3; 3 * (4 + 8 + 6) = 54; 4 + 3 * 14 = 46; MACs 240;
+    # pipelined 3 * (4 + 8) + 6 = 42; 4 + 2 * 8 + 8 + 6 = 34
+    (win(9, 4, 5, 3, 2, 1, 2, 3, 3, 1, 0, 1, 0, 0), False, 54, 46, 42, 34, 240),
     # depthwise: OH = (6 + 2 - 2 - 1) // 1 + 1 = 6, OW = (5 - 2 - 1) // 2 + 1 = 2: M = 12;
     # F = 6 * ceil(9/4) = 18 (win_oc ignored); 18 * (4 + 12 + 6) = 396; 4 + 18 * 18 = 328;
-    # MACs 12 * 6 * 9 = 648
-    (win(6, 5, 6, 7, 3, 3, 1, 2, 1, 1, 1, 1, 0, 0), True, 396, 328, 648),
+    # MACs 12 * 6 * 9 = 648; pipelined 18 * (4 + 12) + 6 = 294; 4 + 17 * 12 + 12 + 6 = 226
+    (win(6, 5, 6, 7, 3, 3, 1, 2, 1, 1, 1, 1, 0, 0), True, 396, 328, 294, 226, 648),
     # depthwise, dilated 2 x 2 kernel: OH = (4 + 0 + 0 - 2*1 - 1) // 1 + 1 = 2,
     # OW = (4 + 1 + 1 - 2*1 - 1) // 2 + 1 = 2: M = 4; F = 3 * ceil(4/4) = 3;
-    # 3 * (4 + 4 + 6) = 42; 4 + 3 * 10 = 34; MACs 4 * 3 * 4 = 48
-    (win(4, 4, 3, 1, 2, 2, 1, 2, 2, 2, 0, 0, 1, 1), True, 42, 34, 48),
+    # 3 * (4 + 4 + 6) = 42; 4 + 3 * 10 = 34; MACs 4 * 3 * 4 = 48;
+    # pipelined 3 * (4 + 4) + 6 = 30; 4 + 2 * 4 + 4 + 6 = 22
+    (win(4, 4, 3, 1, 2, 2, 1, 2, 2, 2, 0, 0, 1, 1), True, 42, 34, 30, 22, 48),
+    # depthwise with M < R: OH = (2 - 1 - 1) // 1 + 1 = 1, OW = (3 - 1 - 1) // 1 + 1 = 2: M = 2;
+    # F = 2 * ceil(4/4) = 2; 2 * (4 + 2 + 6) = 24; 4 + 2 * (2 + 6) = 20;
+    # pipelined 2 * (4 + 2) + 6 = 18; 4 + 1 * max(2, 4) + 2 + 6 = 16; MACs 2 * 2 * 4 = 16
+    (win(2, 3, 2, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0), True, 24, 20, 18, 16, 16),
+    # conv with M < R: OH = (2 - 1 - 1) // 1 + 1 = 1, OW = (3 - 1 - 1) // 1 + 1 = 2: M = 2;
+    # K = 2*2*3 = 12, N = 5: F = ceil(12/4) * ceil(5/4) = 3 * 2 = 6; 6 * (4 + 2 + 6) = 72;
+    # 4 + 6 * (2 + 6) = 52; pipelined 6 * (4 + 2) + 6 = 42; 4 + 5 * 4 + 2 + 6 = 32;
+    # MACs 2 * 12 * 5 = 120
+    (win(2, 3, 3, 5, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0), False, 72, 52, 42, 32, 120),
 ]
 
 
+@pytest.mark.parametrize("pipeline", [False, True])
 @pytest.mark.parametrize("overlap", [False, True])
-@pytest.mark.parametrize("geom, dw, d_off, d_on, macs", CONV_CASES)
-def test_conv(geom, dw, d_off, d_on, macs, overlap):
-    cfg = SMALL.replace(te_weight_overlap=overlap)
+@pytest.mark.parametrize("geom, dw, d_off, d_on, dp_off, dp_on, macs", CONV_CASES)
+def test_conv(geom, dw, d_off, d_on, dp_off, dp_on, macs, overlap, pipeline):
+    cfg = SMALL.replace(te_weight_overlap=overlap, te_fold_pipeline=pipeline)
     d, c = one("conv x3, x1, x2" + (", dw" if dw else ""), geom, cfg, regs={3: 0})
-    assert d == (d_on if overlap else d_off)
+    assert d == {(0, 0): d_off, (1, 0): d_on, (0, 1): dp_off, (1, 1): dp_on}[overlap, pipeline]
     assert c["macs"] == macs and c["te_busy"] == d
 
 
@@ -728,11 +760,62 @@ def test_ve_lanes_and_pipeline_parameters():
                                                                   dma_row_cycles=0)),
     # F = ceil(0/4) * ceil(4/4) = 0: 0 cycles without overlap -> 1
     ("gemm x3, x1, x2", dict(te_m=4, te_n=4, te_k=0), SMALL),
+    # pipelined, no overlap, F = ceil(4/4) * ceil(0/4) = 0: d = 0 (no fill and drain) -> 1
+    ("gemm x3, x1, x2", dict(te_m=4, te_n=0, te_k=4), SMALL.replace(te_fold_pipeline=True)),
 ])
 def test_minimum_duration_is_one(insn, csrs, cfg):
     d, c = one(insn, csrs, cfg, regs={3: 0} if insn.startswith("gemm") else None)
     assert d == 1
     assert sum(c[f"{e}_busy"] for e in ("me", "te", "ve")) == 1
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+@pytest.mark.parametrize("csrs", [dict(te_m=4, te_n=4, te_k=0), dict(te_m=4, te_n=0, te_k=4),
+                                  dict(te_m=0, te_n=0, te_k=0)])
+def test_empty_gemm_with_overlap_is_one_weight_load(csrs, pipeline):
+    # F = 0 with the overlap: d = R, pipelined or not (R = 6 here, to tell it from other values)
+    cfg = SMALL.replace(te_rows=6, te_weight_overlap=True, te_fold_pipeline=pipeline)
+    d, c = one("gemm x3, x1, x2", csrs, cfg, regs={3: 0})
+    assert d == 6
+    assert c["te_busy"] == 6 and c["macs"] == 0
+
+
+PIPE = SMALL.replace(te_weight_overlap=True, te_fold_pipeline=True)
+
+
+def test_pipelined_program():
+    # small with both TE switches on (R = C = 4: fill and drain 4 + 4 - 2 = 6). Two gemms of
+    # M = 4, N = 8, K = 8 back to back: F = ceil(8/4) * ceil(8/4) = 4, M = R:
+    # d = R + (F - 1) * max(M, R) + M + (R + C - 2) = 4 + 3 * 4 + 4 + 6 = 26 each (without the
+    # pipelining 4 + 4 * (4 + 6) = 44). The second gemm cannot overlap the first: instructions
+    # are not pipelined into each other, it starts at the first one's completion.
+    src = """
+        dma.ld x1, x2, sig=s0               # 0, vis 1, starts 1, d 16, done 17
+        gemm x3, x1, x4, wait=s0            # 1, vis 2, starts 17 (takes s0), d 26, done 43
+        gemm x3, x1, x4, acc, sig=s1        # 2, vis 3, starts 43, d 26, done 69
+        vrq.fx x5, x3, x6, wait=s1, sig=s2  # 3, vis 4, starts 69, d 12, done 81
+        sem.wait s2                         # 4, waits until 81, issues at 81
+        csrr x8, cycle                      # 82
+        halt x0                             # 83: the run ends at 84
+    """
+    csrs = dict(dma_rows=4, dma_cols=8, dma_sstride=8, dma_dstride=8,
+                te_m=4, te_n=8, te_k=8, te_lda=8, te_ldb=8, te_ldc=8, ve_rows=4, ve_cols=8)
+    regs = {1: 0, 2: 0x100, 3: 0, 4: 0x40, 5: 0x100, 6: 0x200}
+    m, r, c = run(src, PIPE, csrs=csrs, regs=regs)
+    d_ld = 8 + 4 * 1 + ceil(4 * 8, 8)                     # 16
+    d_g = 4 + (4 - 1) * max(4, 4) + 4 + (4 + 4 - 2)       # 26
+    d_rq = ceil(4 * 8, 4) + 4                             # 12
+    assert (d_ld, d_g, d_rq) == (16, 26, 12)
+    done = 1 + d_ld + 2 * d_g + d_rq                      # 81
+    assert done == 81
+    assert m.x[8] == done + 1 == 82
+    assert r.cycles == done + 1 + 1 + 1 == 84
+    assert c["te_busy"] == 2 * d_g == 52 and c["te_instructions"] == 2
+    assert c["te_stall_sem"] == 17 - 2
+    assert c["ve_stall_sem"] == 69 - 4
+    assert c["cp_stall_sem"] == 81 - 4
+    assert c["macs"] == 2 * 4 * 8 * 8
+    assert c["instructions"] == 7
 
 
 # ---------------------------------------------------------------------------------------------
@@ -742,12 +825,27 @@ def test_minimum_duration_is_one(insn, csrs, cfg):
 def test_doc_examples_default():
     # dma.ld 32 rows x 64 bytes: 64 + 32 + 32 = 128
     assert engine_timing("dma.ld", dict(dma_rows=32, dma_cols=64), DEFAULT)[0] == 128
-    # gemm 64^3: F = 4, 32 + 4 * 126 = 536; without overlap 4 * (32 + 126) = 632
+    # gemm 64^3: F = ceil(64/32) * ceil(64/32) = 4, M = 64 >= R = 32, fill and drain 62.
+    # default (overlap and fold pipelining): 32 + 3 * max(64, 32) + 64 + 62 = 350;
+    # pipelined without overlap 4 * (32 + 64) + 62 = 446;
+    # folds one after another: with overlap 32 + 4 * (64 + 62) = 536, without 4 * (32 + 126) = 632
     g = dict(te_m=64, te_n=64, te_k=64)
-    assert engine_timing("gemm", g, DEFAULT) == (536, 64 ** 3)
-    assert engine_timing("gemm", g, DEFAULT.replace(te_weight_overlap=False)) == (632, 64 ** 3)
-    # gemm 512^3: F = 256, 32 + 256 * (512 + 62) = 146,976 cycles, 89.2 %
+    serial = DEFAULT.replace(te_fold_pipeline=False)
+    assert engine_timing("gemm", g, DEFAULT) == (350, 64 ** 3)
+    assert engine_timing("gemm", g, DEFAULT.replace(te_weight_overlap=False)) == (446, 64 ** 3)
+    assert engine_timing("gemm", g, serial) == (536, 64 ** 3)
+    assert engine_timing("gemm", g, serial.replace(te_weight_overlap=False)) == (632, 64 ** 3)
+    # utilizations 262,144 / (1024 * d): 73.1, 57.4, 47.8, 40.5 %
+    assert [round(100 * 64 ** 3 / (1024 * d), 1) for d in (350, 446, 536, 632)] == \
+        [73.1, 57.4, 47.8, 40.5]
+    # gemm 512^3: F = 16 * 16 = 256; pipelined 32 + 256 * 512 + 62 = 131,166 cycles:
+    # 134,217,728 / (1024 * 131,166) = 99.9 %; folds one after another
+    # 32 + 256 * (512 + 62) = 146,976 cycles, 89.2 %
     d, macs = engine_timing("gemm", dict(te_m=512, te_n=512, te_k=512), DEFAULT)
+    assert d == 32 + 255 * 512 + 512 + 62 == 32 + 256 * 512 + 62 == 131_166
+    assert macs == 134_217_728
+    assert round(100 * macs / (1024 * d), 1) == 99.9
+    d, macs = engine_timing("gemm", dict(te_m=512, te_n=512, te_k=512), serial)
     assert d == 32 + 256 * 574 == 146_976
     assert round(100 * macs / (1024 * d), 1) == 89.2
     # vrq.fx on 32 x 64: 32 + 4 = 36
@@ -793,10 +891,17 @@ def model(mn: str, c: dict, cfg, flags=(), esz=1):
                 K, N = g("win_kh") * g("win_kw") * g("win_c"), g("win_oc")
                 F = ceil(K, R) * ceil(N, C)
                 macs = M * K * N
-        if cfg.te_weight_overlap:
-            d = R + F * (M + R + C - 2)
+        if not cfg.te_fold_pipeline:
+            if cfg.te_weight_overlap:
+                d = R + F * (M + R + C - 2)
+            else:
+                d = F * (R + M + R + C - 2)
+        elif F == 0:
+            d = R if cfg.te_weight_overlap else 0
+        elif cfg.te_weight_overlap:
+            d = R + (F - 1) * max(M, R) + M + (R + C - 2)
         else:
-            d = F * (R + M + R + C - 2)
+            d = F * (R + M) + (R + C - 2)
     else:
         if mn in ("vmaxpool", "vavgpool"):
             oh = out_dim(g("win_ih"), g("win_pt"), g("win_pb"), g("win_dh"), g("win_kh"),
@@ -813,6 +918,7 @@ def model(mn: str, c: dict, cfg, flags=(), esz=1):
 configs = st.builds(
     lambda **kw: SMALL.replace(**kw),
     te_rows=st.integers(1, 40), te_cols=st.integers(1, 40), te_weight_overlap=st.booleans(),
+    te_fold_pipeline=st.booleans(),
     ve_lanes=st.integers(1, 100), ve_pipeline_cycles=st.integers(0, 20),
     dma_latency_cycles=st.integers(0, 200), dma_row_cycles=st.integers(0, 5),
     dma_gm_bytes_per_cycle=st.integers(1, 100), dma_lm_bytes_per_cycle=st.integers(1, 200))
@@ -906,3 +1012,15 @@ def test_engine_timing_hand_values(mn, c, flags, esz, d, macs):
 ])
 def test_engine_timing_large_shapes(mn, c, flags, d, macs):
     assert engine_timing(mn, c, SMALL, flags=flags) == (d, macs)
+
+
+@pytest.mark.parametrize("overlap, d", [
+    # gemm 65535^3 on small, pipelined: F = 16384 * 16384 = 268,435,456, M = 65535 >= R:
+    # 4 + (F - 1) * 65535 + 65535 + 6 = 4 + F * 65535 + 6; without overlap F * (4 + 65535) + 6
+    (True, 4 + 268_435_456 * 65535 + 6),
+    (False, 268_435_456 * 65539 + 6),
+])
+def test_engine_timing_large_shapes_pipelined(overlap, d):
+    cfg = SMALL.replace(te_weight_overlap=overlap, te_fold_pipeline=True)
+    assert engine_timing("gemm", dict(te_m=65535, te_n=65535, te_k=65535), cfg) \
+        == (d, 65535 ** 3)

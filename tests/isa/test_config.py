@@ -37,6 +37,8 @@ def test_bad_value_names_key_and_range():
         from_mapping({"imem_bytes": 100})
     with pytest.raises(ConfigError, match="te_weight_overlap = 1: allowed values are true or false"):
         from_mapping({"te_weight_overlap": 1})
+    with pytest.raises(ConfigError, match="te_fold_pipeline = 0: allowed values are true or false"):
+        from_mapping({"te_fold_pipeline": 0})
     with pytest.raises(ConfigError, match=r"te_cols = '4': allowed range"):
         from_mapping({"te_cols": "4"})
 
@@ -44,15 +46,21 @@ def test_bad_value_names_key_and_range():
 def test_unknown_key_suggests():
     with pytest.raises(ConfigError, match="unknown configuration key 'te_row'; did you mean 'te_rows'"):
         from_mapping({"te_row": 4})
+    with pytest.raises(ConfigError, match="'te_fold_pipelining'; did you mean 'te_fold_pipeline'"):
+        from_mapping({"te_fold_pipelining": True})
+    with pytest.raises(ConfigError, match="'te_fold_pipelin'; did you mean 'te_fold_pipeline'"):
+        PRESETS["default"].replace(te_fold_pipelin=False)
     with pytest.raises(ConfigError, match="unknown preset 'hg900'; presets: small, default, hg800"):
         from_mapping({"base": "hg900"})
 
 
 def test_toml_file(tmp_path):
     f = tmp_path / "mine.toml"
-    f.write_text('base = "small"\nte_rows = 8\nte_weight_overlap = true\n')
+    f.write_text('base = "small"\nte_rows = 8\nte_weight_overlap = true\n'
+                 'te_fold_pipeline = true\n')
     cfg = load_config(f)
-    assert (cfg.te_rows, cfg.te_cols, cfg.te_weight_overlap, cfg.name) == (8, 4, True, "mine")
+    assert (cfg.te_rows, cfg.te_cols, cfg.te_weight_overlap, cfg.te_fold_pipeline, cfg.name) \
+        == (8, 4, True, True, "mine")
     assert cfg.lm_bytes == PRESETS["small"].lm_bytes
 
 
@@ -68,6 +76,14 @@ def test_toml_errors_name_the_file(tmp_path):
         load_config(tmp_path / "missing.toml")
     with pytest.raises(ConfigError, match="unknown preset 'nope'"):
         load_config("nope")
+
+
+def test_te_switches_per_preset():
+    # small keeps the per-fold TE timing its hand-computed tests use; default and hg800 pipeline
+    assert [(PRESETS[n].te_weight_overlap, PRESETS[n].te_fold_pipeline)
+            for n in ("small", "default", "hg800")] == [(False, False), (True, True), (True, True)]
+    f = from_mapping({"te_fold_pipeline": False})
+    assert f.te_fold_pipeline is False and f.te_weight_overlap is True
 
 
 def test_preset_by_name():

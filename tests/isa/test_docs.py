@@ -30,6 +30,13 @@ def test_docs_timing_md_is_up_to_date():
         assert f"`{name}`" in text
 
 
+def test_timing_table_lists_every_timing_parameter():
+    timing = {p.name for p in PARAMS
+              if p.name.startswith(("cp_", "dma_", "te_", "ve_")) or p.name in ("clock_mhz",
+                                                                                "queue_depth")}
+    assert timing == set(docgen.TIMING_PARAMS)
+
+
 def test_render_is_deterministic():
     assert docgen.render() == TEXT
 

@@ -10,6 +10,7 @@ cdef struct TimingParams:
     int64_t te_rows
     int64_t te_cols
     int64_t te_overlap
+    int64_t te_pipeline         # te_fold_pipeline: folds streamed back to back
     int64_t ve_lanes
     int64_t ve_pipeline
     int64_t dma_latency

@@ -38,7 +38,7 @@ cdef void fill_params(TimingParams* p, config) except *:
     p.branch_penalty = config.cp_branch_penalty
     p.queue_depth = config.queue_depth
     p.te_rows, p.te_cols = config.te_rows, config.te_cols
-    p.te_overlap = config.te_weight_overlap
+    p.te_overlap, p.te_pipeline = config.te_weight_overlap, config.te_fold_pipeline
     p.ve_lanes, p.ve_pipeline = config.ve_lanes, config.ve_pipeline_cycles
     p.dma_latency, p.dma_row = config.dma_latency_cycles, config.dma_row_cycles
     p.dma_gm_bw, p.dma_lm_bw = config.dma_gm_bytes_per_cycle, config.dma_lm_bytes_per_cycle
@@ -62,10 +62,22 @@ cdef inline void conv_out(const int64_t* c, int64_t* oh, int64_t* ow) noexcept n
 
 
 cdef int64_t te_cycles(int64_t m, int64_t folds, const TimingParams* p) noexcept nogil:
-    """Weight-stationary: per fold, R cycles of weight load (once when overlapped), then M rows
-    of A one per cycle plus R + C - 2 cycles of fill and drain."""
-    cdef int64_t load = p.te_rows if p.te_overlap else folds * p.te_rows
-    return folds * (m + p.te_rows + p.te_cols - 2) + load
+    """Weight-stationary, F folds of M rows of A each (docs/timing.md, "TE").
+    Per fold: R cycles of weight load, then M rows one per cycle, then R + C - 2 cycles of fill
+    and drain. With te_weight_overlap the next fold's load is hidden behind the current fold, so
+    only the first shows. With te_fold_pipeline the folds stream back to back: fill and drain
+    once per instruction; with the overlap too, a fold starts max(M, R) cycles after the
+    previous one (its weights must be loaded), and the last fold streams its M rows."""
+    cdef int64_t r = p.te_rows, fill = p.te_rows + p.te_cols - 2
+    cdef int64_t load
+    if not p.te_pipeline:
+        load = r if p.te_overlap else folds * r
+        return folds * (m + fill) + load
+    if folds == 0:                      # empty gemm: as without pipelining (R, or 0 -> 1)
+        return r if p.te_overlap else 0
+    if p.te_overlap:
+        return r + (folds - 1) * (m if m > r else r) + m + fill
+    return folds * (r + m) + fill
 
 
 cdef int64_t engine_cycles(const EngineOp* op, const TimingParams* p) noexcept nogil:

@@ -73,6 +73,9 @@ PARAMS: tuple[Param, ...] = (
     Param("te_cols", "PEs", 1, 1024, "assumed", "systolic array columns C (see te_rows)"),
     Param("te_weight_overlap", "switch", 0, 1, "knob",
           "load the next fold's weights while the current fold computes", kind=bool),
+    Param("te_fold_pipeline", "switch", 0, 1, "knob",
+          "stream the folds of one instruction back to back, so fill and drain are paid once per "
+          "instruction, not per fold (assumed, after TPU v1's weight-stationary array)", kind=bool),
     Param("ve_lanes", "lanes", 1, 4096, "assumed", "vector engine lanes L"),
     Param("ve_pipeline_cycles", "cycles", 0, 256, "assumed", "vector engine pipeline depth"),
     Param("queue_depth", "instructions", 1, 256, "assumed", "depth of each engine's queue"),
@@ -102,6 +105,7 @@ class HardwareConfig:
     te_rows: int
     te_cols: int
     te_weight_overlap: bool
+    te_fold_pipeline: bool
     ve_lanes: int
     ve_pipeline_cycles: int
     queue_depth: int
@@ -144,18 +148,18 @@ _COMMON = dict(clock_mhz=700, lm_banks=16, ve_pipeline_cycles=4, cp_alu_cycles=1
 PRESETS: dict[str, HardwareConfig] = {
     "small": HardwareConfig(
         **{**_COMMON, "lm_banks": 4}, imem_bytes=64 * KiB, gm_bytes=1 * MiB, lm_bytes=64 * KiB,
-        acc_words=4096, te_rows=4, te_cols=4, te_weight_overlap=False, ve_lanes=4, queue_depth=2,
-        dma_latency_cycles=8, dma_gm_bytes_per_cycle=8, dma_lm_bytes_per_cycle=16,
-        cp_load_cycles=4, name="small"),
+        acc_words=4096, te_rows=4, te_cols=4, te_weight_overlap=False, te_fold_pipeline=False,
+        ve_lanes=4, queue_depth=2, dma_latency_cycles=8, dma_gm_bytes_per_cycle=8,
+        dma_lm_bytes_per_cycle=16, cp_load_cycles=4, name="small"),
     "default": HardwareConfig(
         **_COMMON, imem_bytes=256 * KiB, gm_bytes=64 * MiB, lm_bytes=4 * MiB,
-        acc_words=64 * KiB, te_rows=32, te_cols=32, te_weight_overlap=True, ve_lanes=64,
-        queue_depth=8, dma_latency_cycles=64, dma_gm_bytes_per_cycle=64,
+        acc_words=64 * KiB, te_rows=32, te_cols=32, te_weight_overlap=True, te_fold_pipeline=True,
+        ve_lanes=64, queue_depth=8, dma_latency_cycles=64, dma_gm_bytes_per_cycle=64,
         dma_lm_bytes_per_cycle=128, cp_load_cycles=20, name="default"),
     "hg800": HardwareConfig(
         **{**_COMMON, "lm_banks": 32}, imem_bytes=1 * MiB, gm_bytes=256 * MiB, lm_bytes=48 * MiB,
-        acc_words=4 * MiB, te_rows=384, te_cols=384, te_weight_overlap=True, ve_lanes=1024,
-        queue_depth=16, dma_latency_cycles=128, dma_gm_bytes_per_cycle=46,
+        acc_words=4 * MiB, te_rows=384, te_cols=384, te_weight_overlap=True, te_fold_pipeline=True,
+        ve_lanes=1024, queue_depth=16, dma_latency_cycles=128, dma_gm_bytes_per_cycle=46,
         dma_lm_bytes_per_cycle=1024, cp_load_cycles=100, name="hg800"),
 }
 

@@ -325,7 +325,8 @@ def _config_table() -> list[str]:
 TIMING_PARAMS = ("clock_mhz", "cp_alu_cycles", "cp_mul_cycles", "cp_branch_penalty",
                  "cp_load_cycles", "cp_dispatch_cycles", "queue_depth", "dma_latency_cycles",
                  "dma_row_cycles", "dma_gm_bytes_per_cycle", "dma_lm_bytes_per_cycle", "te_rows",
-                 "te_cols", "te_weight_overlap", "ve_lanes", "ve_pipeline_cycles")
+                 "te_cols", "te_weight_overlap", "te_fold_pipeline", "ve_lanes",
+                 "ve_pipeline_cycles")
 
 
 def render_timing() -> str:
