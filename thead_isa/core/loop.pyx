@@ -523,6 +523,13 @@ cdef class Core:
             mem[:] = 0
         self.decode()
 
+    def restart(self):
+        """Clear a halt so the machine runs on from pc; state, memories and counters are kept."""
+        if self.s.trap_cause:
+            raise RuntimeError("a trapped core cannot restart; reset it")
+        self.s.halted = 0
+        self.s.exit_code = 0
+
     def decode(self):
         """Predecode IMEM; call after any change to it."""
         self.code = Code(self.imem)

@@ -125,6 +125,15 @@ class Machine:
         self._core.reset()
         self.program = None
 
+    def restart(self, pc: int | None = None) -> None:
+        """Run again after a halt, from pc (default: the loaded Program's entry, else 0).
+        Registers, CSRs, semaphores, memories and counters are kept; a trapped machine must be
+        reset first."""
+        if self._core.trap is not None:
+            raise RuntimeError(f"the machine trapped ({self.trap}); reset() it before running")
+        self._core.restart()
+        self.pc = (self.program.entry if self.program is not None else 0) if pc is None else pc
+
     # ---- programs ----
     def load(self, program: Program | bytes | bytearray | Iterable[int], at: int = 0) -> None:
         """Place a program: instruction words or an IMEM image at `at`, or an assembled Program
@@ -157,11 +166,15 @@ class Machine:
         """Cycles since reset (cycle mode: the CP's cycle; functional mode: instret)."""
         return self._core.cycles
 
+    def counters(self) -> dict[str, int]:
+        """The raw counters since reset (Stats.from_counters derives the figures)."""
+        return self._core.counters()
+
     @property
     def stats(self):
         """Stats of everything since reset (thead_isa.core.stats)."""
         from .stats import Stats
-        return Stats.from_counters(self._core.counters(), self.config, self.mode)
+        return Stats.from_counters(self.counters(), self.config, self.mode)
 
     # ---- execution ----
     def run(self, max_instructions: int | None = None, max_cycles: int | None = None,

@@ -1,0 +1,214 @@
+# Every runtime op on the NPU equals the numpy integer reference, bit for bit, in both modes on
+# the small and default configurations, with the pipelined and the naive kernels.
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from thead_isa.runtime import ops, reference as ref
+from thead_isa.runtime.device import Device
+from thead_isa.runtime.quantize import QParams, add_requant, requant_for, weight_qparams
+
+COMBOS = [(c, m) for c in ("small", "default") for m in ("functional", "cycle")]
+_DEVICES = {}
+
+
+def device(config, mode):
+    if (config, mode) not in _DEVICES:
+        _DEVICES[config, mode] = Device(config, mode)
+    return _DEVICES[config, mode]
+
+
+def _examples(fraction):
+    return max(5, int(settings().max_examples * fraction))
+
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                      HealthCheck.data_too_large])
+
+
+@st.composite
+def qparams(draw, dtype=None):
+    dtype = dtype or draw(st.sampled_from(["int8", "uint8"]))
+    lo, hi = (-128, 127) if dtype == "int8" else (0, 255)
+    scale = draw(st.floats(1e-3, 0.5))
+    return QParams(scale, draw(st.integers(lo, hi)), dtype)
+
+
+def _tensor(draw, shape, q):
+    lo, hi = q.qrange
+    seed = draw(st.integers(0, 2**32 - 1))
+    return np.random.default_rng(seed).integers(lo, hi + 1, size=shape).astype(q.np_dtype)
+
+
+def _floats(draw, shape, scale=1.0):
+    seed = draw(st.integers(0, 2**32 - 1))
+    return (np.random.default_rng(seed).normal(size=shape) * scale).astype(np.float32)
+
+
+acts = st.sampled_from(["none", "relu", "relu6", ("clamp", -0.5, 0.75)])
+
+
+def _layer_ok(x_q, w, out_q, mode):
+    """Reject parameter draws the quantizer itself refuses (multiplier >= 2^31, clamp empty)."""
+    try:
+        w_q = weight_qparams(w)
+        requant_for(x_q, w_q, out_q, w_q.quantize(w), None, "none", mode)
+    except ValueError:
+        return False
+    return True
+
+
+def _each(fn, expect):
+    for config, mode in COMBOS:
+        for pipelined in (True, False):
+            got = fn(device(config, mode), pipelined)
+            assert got.dtype == expect.dtype and got.shape == expect.shape, (config, mode)
+            np.testing.assert_array_equal(got, expect, err_msg=f"{config} {mode} "
+                                          f"pipelined={pipelined}")
+
+
+@settings(max_examples=_examples(0.25), **SETTINGS)
+@given(st.data())
+def test_dense(data):
+    draw = data.draw
+    n, k, m = draw(st.integers(1, 5)), draw(st.integers(1, 70)), draw(st.integers(1, 40))
+    x_q, out_q = draw(qparams()), draw(qparams())
+    mode, act = draw(st.sampled_from(["fx", "fp"])), draw(acts)
+    w, b = _floats(draw, (k, m), 0.2), _floats(draw, (m,))
+    assume(_layer_ok(x_q, w, out_q, mode))
+    x = _tensor(draw, (n, k), x_q)
+    w_q = weight_qparams(w)
+    expect = ref.dense(x, w_q.quantize(w), requant_for(x_q, w_q, out_q, w_q.quantize(w), b, act,
+                                                        mode))
+    _each(lambda d, p: ops.dense(d, x, x_q, w, b, out_q, act, mode, p), expect)
+
+
+@st.composite
+def conv_case(draw):
+    kind = draw(st.sampled_from(["dense", "depthwise", "grouped"]))
+    groups = 1
+    if kind == "dense":
+        cin, cout = draw(st.integers(1, 6)), draw(st.integers(1, 40))
+    elif kind == "depthwise":
+        cin = cout = groups = draw(st.integers(2, 9))
+    else:
+        groups = draw(st.integers(2, 3))
+        cin, cout = groups * draw(st.integers(1, 3)), groups * draw(st.integers(1, 4))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    pad = tuple(draw(st.integers(0, 2)) for _ in range(4))
+    h = draw(st.integers(max(1, dilation[0] * (kh - 1) + 1 - pad[0] - pad[1]), 9))
+    w = draw(st.integers(max(1, dilation[1] * (kw - 1) + 1 - pad[2] - pad[3]), 9))
+    return dict(h=h, w=w, cin=cin, cout=cout, kh=kh, kw=kw, stride=stride, dilation=dilation,
+                padding=pad, groups=groups)
+
+
+@settings(max_examples=_examples(0.35), **SETTINGS)
+@given(conv_case(), st.data())
+def test_conv2d(case, data):
+    draw = data.draw
+    n = draw(st.integers(1, 3))
+    x_q, out_q = draw(qparams()), draw(qparams())
+    mode, act = draw(st.sampled_from(["fx", "fp"])), draw(acts)
+    g = case["groups"]
+    w = _floats(draw, (case["kh"], case["kw"], case["cin"] // g, case["cout"]), 0.3)
+    b = _floats(draw, (case["cout"],))
+    assume(_layer_ok(x_q, w, out_q, mode))
+    x = _tensor(draw, (n, case["h"], case["w"], case["cin"]), x_q)
+    w_q = weight_qparams(w)
+    w8 = w_q.quantize(w)
+    rq = requant_for(x_q, w_q, out_q, w8, b, act, mode)
+    geo = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"],
+               groups=g)
+    expect = ref.conv2d(x, w8, rq, x_q.zero_point, **geo)
+    _each(lambda d, p: ops.conv2d(d, x, x_q, w, b, out_q, act=act, mode=mode, pipelined=p,
+                                  **geo), expect)
+
+
+@st.composite
+def pool_case(draw):
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    pad = (draw(st.integers(0, k[0] - 1)), draw(st.integers(0, k[0] - 1)),
+           draw(st.integers(0, k[1] - 1)), draw(st.integers(0, k[1] - 1)))
+    h, w = draw(st.integers(k[0], 8)), draw(st.integers(k[1], 8))
+    return k, s, pad, (draw(st.integers(1, 3)), h, w, draw(st.integers(1, 6)))
+
+
+@settings(max_examples=_examples(0.2), **SETTINGS)
+@given(pool_case(), st.sampled_from(["maxpool", "avgpool"]), st.data())
+def test_pooling(case, which, data):
+    k, s, pad, shape = case
+    x_q = data.draw(qparams())
+    x = _tensor(data.draw, shape, x_q)
+    expect = getattr(ref, f"{which}2d")(x, k, s, pad)
+    fn = getattr(ops, which)
+    _each(lambda d, p: fn(d, x, x_q, k, s, pad), expect)
+
+
+@settings(max_examples=_examples(0.15), **SETTINGS)
+@given(st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 6), st.integers(1, 9)),
+       st.data())
+def test_global_avgpool(shape, data):
+    x_q = data.draw(qparams())
+    x = _tensor(data.draw, shape, x_q)
+    _each(lambda d, p: ops.global_avgpool(d, x, x_q), ref.global_avgpool(x))
+
+
+@settings(max_examples=_examples(0.2), **SETTINGS)
+@given(st.tuples(st.integers(1, 3), st.integers(1, 5), st.integers(1, 5), st.integers(1, 7)),
+       st.sampled_from(["int8", "uint8"]), acts, st.data())
+def test_add(shape, dtype, act, data):
+    a_q, b_q, o_q = (data.draw(qparams(dtype)) for _ in range(3))
+    try:
+        arq = add_requant(a_q, b_q, o_q, act)
+    except ValueError:
+        assume(False)
+    a, b = _tensor(data.draw, shape, a_q), _tensor(data.draw, shape, b_q)
+    _each(lambda d, p: ops.add(d, a, a_q, b, b_q, o_q, act), ref.qadd(a, b, arq))
+
+
+@settings(max_examples=_examples(0.15), **SETTINGS)
+@given(st.tuples(st.integers(1, 3), st.integers(1, 40)), st.sampled_from(["sigmoid", "tanh"]),
+       st.data())
+def test_lut(shape, fn, data):
+    x_q = data.draw(qparams())
+    out_q = QParams(1 / 128, 0, "int8") if fn == "tanh" else QParams(1 / 256, -128, "int8")
+    x = _tensor(data.draw, shape, x_q)
+    from thead_isa.runtime.quantize import sigmoid_table, tanh_table
+    table = (sigmoid_table if fn == "sigmoid" else tanh_table)(x_q, out_q)
+    _each(lambda d, p: ops.lut(d, x, x_q, fn, out_q), ref.lut(x, table))
+
+
+@settings(max_examples=_examples(0.15), **SETTINGS)
+@given(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4), st.integers(1, 6)),
+       acts, st.data())
+def test_requantize(shape, act, data):
+    x_q, out_q = data.draw(qparams()), data.draw(qparams())
+    assume(_layer_ok(x_q, np.ones((1, 1, 1, shape[-1]), np.float32), out_q, "fx"))
+    assume(x_q.scale / out_q.scale < 2**30)
+    x = _tensor(data.draw, shape, x_q)
+    _each(lambda d, p: ops.requantize(d, x, x_q, out_q, act), ref.requantize(x, x_q, out_q, act))
+
+
+def test_sigmoid_table_matches_float():
+    x_q = QParams(0.05, 0, "int8")
+    out_q = QParams(1 / 256, -128, "int8")
+    x = np.arange(-128, 128, dtype=np.int8).reshape(1, -1)
+    y = ops.lut(device("small", "functional"), x, x_q, "sigmoid", out_q)
+    real = out_q.dequantize(y)
+    lo, hi = out_q.dequantize(np.array([-128, 127], np.int8))
+    want = np.clip(1 / (1 + np.exp(-x_q.dequantize(x))), lo, hi)     # 1.0 is not representable
+    assert np.abs(real - want).max() <= 0.5 / 256 + 1e-9
+    assert (np.diff(y.astype(int)) >= 0).all()
+
+
+@pytest.mark.parametrize("config,mode", COMBOS)
+def test_relu_clamps_at_the_zero_point(config, mode):
+    x_q, out_q = QParams(0.1, 0, "int8"), QParams(0.1, -20, "int8")
+    x = np.array([[-100, -1, 0, 1, 100]], np.int8)
+    w = np.eye(5, dtype=np.float32)
+    y = ops.dense(device(config, mode), x, x_q, w, None, out_q, act="relu")
+    assert y.min() == -20
+    assert y.tolist() == [[-20, -20, -20, -19, 80]]
