@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -47,7 +47,16 @@ class RunResult:
     instructions: int          # retired by this call
     halted: bool
     cycles: int = 0            # the machine's cycle count since reset (functional: instret)
-    stats: Any = None          # thead_isa.core.stats.Stats of everything since reset
+    counters: dict | None = field(default=None, compare=False, repr=False)   # raw, since reset
+    _source: Any = field(default=None, compare=False, repr=False)          # (config, mode)
+
+    @property
+    def stats(self):
+        """thead_isa.core.stats.Stats of everything since reset, derived on first use."""
+        if self.counters is None:
+            return None
+        from .stats import Stats
+        return Stats.from_counters(self.counters, *self._source)
 
     @property
     def watchdog(self) -> bool:
@@ -215,7 +224,8 @@ class Machine:
             elif n == limit:
                 trap = self._watchdog(f"{limit} instructions retired (max_instructions={limit})",
                                       limit)
-        return RunResult(self.exit_code, trap, n, self.halted, self.cycles, self.stats)
+        return RunResult(self.exit_code, trap, n, self.halted, self.cycles, self.counters(),
+                         (self.config, self.mode))
 
     def step(self) -> RunResult:
         """Execute one CP instruction (nothing once the machine has halted or trapped)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from ..core.machine import Machine
 from ..core.stats import Stats
 
 GM_ALIGN = 64                         # bytes: every allocation starts on a DMA-friendly boundary
+PROFILE_KEEP = 10_000                 # segments the device's profile keeps (the most recent)
 
 
 class DeviceError(RuntimeError):
@@ -76,43 +78,50 @@ class Allocator:
 
 @dataclass
 class Record:
-    """One profiled program segment (a layer or an op): counters and derived figures."""
+    """One profiled program segment (a layer or an op): its raw counters and derived figures."""
     name: str
     kernel: str
-    stats: Stats
-    macs: int = 0
+    counters: dict[str, int]
+    config: Any
+    mode: str
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def stats(self) -> Stats:
+        return Stats.from_counters(self.counters, self.config, self.mode)
+
+    @property
     def cycles(self) -> int:
-        return self.stats.data["cycles"]
+        return self.counters["cycles"]
+
+    @property
+    def macs(self) -> int:
+        return self.counters.get("macs", 0)
 
     @property
     def te_utilization(self) -> float | None:
-        return self.stats.data["mac_utilization"]
+        peak = self.config.te_rows * self.config.te_cols
+        return self.macs / (self.cycles * peak) if self.mode == "cycle" and self.cycles else None
 
     @property
     def bytes_moved(self) -> int:
-        gm = self.stats.data["memory"]["gm"]
-        return gm["read_bytes"] + gm["written_bytes"]
+        return self.counters.get("gm_read", 0) + self.counters.get("gm_written", 0)
 
     @property
     def bound(self) -> str | None:
         """'compute' when the TE was the busiest engine, 'memory' when the ME was, else the VE
         or the CP ('vector', 'control'); None in functional mode."""
-        d = self.stats.data
-        if not d["timing"]:
+        if self.mode != "cycle":
             return None
-        busy = {e: d["engines"][e]["busy_cycles"] or 0 for e in ("me", "te", "ve")}
+        busy = {e: self.counters.get(f"{e}_busy", 0) for e in ("me", "te", "ve")}
         top = max(busy, key=busy.get)
-        if busy[top] * 2 < d["cycles"]:
+        if busy[top] * 2 < self.cycles:
             return "control"
         return {"te": "compute", "me": "memory", "ve": "vector"}[top]
 
     def as_dict(self) -> dict[str, Any]:
-        d = self.stats.data
         return {"name": self.name, "kernel": self.kernel, "cycles": self.cycles,
-                "instructions": d["instructions"], "macs": d["macs"],
+                "instructions": self.counters.get("instructions", 0), "macs": self.macs,
                 "te_utilization": self.te_utilization, "bytes_moved": self.bytes_moved,
                 "bound": self.bound, **self.extra}
 
@@ -123,15 +132,15 @@ def _diff(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
 
 class Device:
     """One emulated NPU core (thead_isa.core.Machine) in `mode`, with a GM allocator,
-    upload/download of numpy arrays, a cache of assembled kernel programs and a profile of every
-    segment run."""
+    upload/download of numpy arrays, a cache of assembled kernel programs and a profile of the
+    segments run (the last PROFILE_KEEP)."""
 
     def __init__(self, config: Any = "default", mode: str = "functional"):
         self.machine = Machine(config, mode)
         self.config = self.machine.config
         self.mode = mode
         self.allocator = Allocator(self.config.gm_bytes)
-        self.profile: list[Record] = []
+        self.profile: deque[Record] = deque(maxlen=PROFILE_KEEP)
         self._programs: dict[str, Program] = {}
         self._resident: Program | None = None
 
@@ -165,6 +174,10 @@ class Device:
         prog = self._programs.get(key)
         if prog is None:
             prog = assemble(source, filename=name, include_dirs=[str(asm_dir())])
+            data = [s.name for s in prog.sections.values() if s.memory != "imem" and s.length]
+            if data:
+                raise DeviceError(f"{name}: a device program holds code only; sections "
+                                  f"{', '.join(data)} would overwrite GM")
             self._programs[key] = prog
         return prog
 
@@ -177,25 +190,22 @@ class Device:
             m.reset()
             self._resident = None
         if self._resident is not program:
-            gm = m.gm.copy()
-            m.load(program)
-            m.gm[:] = gm
+            m.load(program)                       # IMEM only: Device.program admits no data
             self._resident = program
         records = []
         pc = program.entry
+        before = m.counters()
         for name, kernel in segments:
             m.restart(pc)
-            before = m.counters()
             result = m.run(max_instructions=max_instructions)
             if result.trap is not None:
                 raise DeviceError(f"kernel {kernel} ({name}) trapped: {result.trap}")
             if result.exit_code != 0:
                 raise DeviceError(f"kernel {kernel} ({name}) halted with exit code "
                                   f"{result.exit_code}")
-            diff = _diff(m.counters(), before)
-            rec = Record(name, kernel, Stats.from_counters(diff, self.config, self.mode),
-                         diff.get("macs", 0))
-            records.append(rec)
+            after = result.counters
+            records.append(Record(name, kernel, _diff(after, before), self.config, self.mode))
+            before = after
             pc = m.pc + 8
         self.profile.extend(records)
         return records

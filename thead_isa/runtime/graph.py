@@ -322,7 +322,7 @@ def profile_table(records: list[Record], clock_mhz: float | None = None) -> str:
     rows = [head, "-" * len(head)]
     for r in records:
         u = r.te_utilization
-        rows.append(f"{r.name:<14}{r.kernel:<12}{r.cycles:>10}{r.stats.data['macs']:>12}"
+        rows.append(f"{r.name:<14}{r.kernel:<12}{r.cycles:>10}{r.macs:>12}"
                     f"{(f'{100 * u:.1f}%' if u is not None else '-'):>9}{r.bytes_moved:>11}  "
                     f"{r.bound or '-'}")
     total = sum(r.cycles for r in records)
