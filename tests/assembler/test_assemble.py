@@ -10,6 +10,7 @@ from thead_isa.isa import encode
 
 inputs = importlib.import_module("thead_isa.assembler.inputs")
 expansion = importlib.import_module("thead_isa.assembler.expansion")
+driver = importlib.import_module("thead_isa.assembler.assemble")
 
 
 def errors(source, **kw) -> list[Diagnostic]:
@@ -132,6 +133,79 @@ def test_expansion_budget(monkeypatch):
     diags = errors(src)
     assert [d.message for d in diags] == [
         "too many statements from macro and .rept expansions (limit 50); assembly stopped"]
+
+
+def test_expansion_text_budget_is_charged_before_the_line_is_built(monkeypatch):
+    """Each expanded line (its column's worth of indentation included) is charged to the text
+    budget before it is built: a line of many `;`-separated statements would otherwise build
+    lines whose total length is quadratic in the line's, and `m \\a\\a` doubles its text at
+    each level."""
+    monkeypatch.setattr(expansion, "MAX_EXPANDED_TEXT", 1000)
+    src = ".macro m\n" + ";".join(["nop"] * 40) + "\n.endm\nm\nm\n"
+    diags = errors(src, filename="t.s")
+    assert [(d.line, d.col, d.message) for d in diags] == [
+        (4, 1, "too much text from macro and .rept expansions (limit 1000 characters); "
+               "assembly stopped")]
+    src = ".macro m a\nm \\a\\a\n.endm\nm x\n"
+    diags = errors(src, filename="t.s")
+    assert [(d.line, d.col, d.message, len(d.source)) for d in diags] == [
+        (2, 1, "too much text from macro and .rept expansions (limit 1000 characters); "
+               "assembly stopped", 2 + 256)]
+    assert len(diags[0].notes) == 8           # m x -> m xx -> ... -> m x*256: 8 levels
+
+
+def test_nesting_error_abandons_the_outermost_expansion_only():
+    """After the error, nothing more of the statement that started the expansion is assembled
+    (not the other invocations of a recursion, nor the rest of its bodies, whose open
+    conditionals are dropped silently); the statements after it are."""
+    src = (".macro m\n.if 1\nm\nm\nnop\n.endif\n.endm\n"      # 1-7
+           "m\n"                                                 # 8
+           "bogus\n"                                             # 9: still reported
+           ".macro w\n.rept 2\nw\n.endr\n.endm\nw\n")           # 10-15: once
+    diags = errors(src, filename="t.s")
+    assert [(d.line, d.col, d.message.split(";")[0]) for d in diags] == [
+        (3, 1, "macro and .rept expansion nested too deeply (more than 64 levels)"),
+        (9, 1, "unknown instruction 'bogus'"),
+        (12, 1, "macro and .rept expansion nested too deeply (more than 64 levels)")]
+    assert diags[0].notes[-1] == "in expansion of macro 'm' from t.s:8"
+    assert diags[2].notes[-1] == "in expansion of macro 'w' from t.s:15"
+
+
+def test_nesting_error_leaves_a_conditional_outside_the_expansion_open():
+    diags = errors(".if 1\n.macro m\nm\n.endm\nm\n")
+    assert [(d.line, d.message) for d in diags] == [
+        (1, "'.if' without '.endif'"),
+        (3, "macro and .rept expansion nested too deeply (more than 64 levels)")]
+
+
+def test_abandoned_expansion_through_an_include_keeps_the_output_count(tmp_path, monkeypatch):
+    """An expansion abandoned inside a file included by a macro unwinds through that file's
+    reader: the bytes emitted before the error still count towards the output limit."""
+    monkeypatch.setattr(driver, "MAX_OUTPUT", 100)
+    (tmp_path / "inc.s").write_text("r\n")
+    src = (".data\n.macro r\n.byte 1\nr\n.endm\n"
+           f'.macro m\n.include "{tmp_path / "inc.s"}"\n.endm\n'
+           "m\n.space 40\n")
+    diags = errors(src, filename="t.s")
+    assert [(d.line, d.message) for d in diags] == [
+        (4, "macro and .rept expansion nested too deeply (more than 64 levels)"),
+        (10, "output too large: more than 0 MiB of section contents")]
+
+
+def test_rept_with_an_empty_body_is_not_iterated():
+    p = assemble(".rept 1 << 62\n.endr\n.rept 0x7fffffffffffffff\n# only comments\n\n.endr\n"
+                 ".irp x, 1, 2\n.endr\nnop\n")
+    assert len(p.sections[".text"].data) == 8
+
+
+def test_duplicate_parameter_check_is_linear():
+    """Regression (tests/fuzz/regressions/asm-macro-many-params.s): the check was quadratic."""
+    params = ",".join(f"a{i}" for i in range(100_000))
+    p = assemble(f".macro m {params}\nnop\n.endm\nm\n")
+    assert len(p.sections[".text"].data) == 8
+    d = errors(f".macro m {params},a99999\n.endm\n")[0]
+    assert (d.line, d.col, d.message) == (1, 10 + len(params) + 1,
+                                          "duplicate macro parameter 'a99999'")
 
 
 def test_listing_and_lines_for_included_files(tmp_path):

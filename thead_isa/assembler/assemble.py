@@ -54,7 +54,8 @@ class Assembler:
         self.conds: list[conditionals.Cond] = []
         self.macros: dict[str, Macro] = {}
         self.macro_count = 0
-        self.expanded = 0
+        self.expanded = 0              # statements produced by expansions (expansion.py budgets)
+        self.expanded_text = 0         # characters of their lines
         self.output = 0
         self.including: list[str] = []
         self.main_file = "<input>"
@@ -507,7 +508,10 @@ def assemble(source: str | bytes | Path, *, filename: str = "<input>", include_d
     with paused_gc():
         try:
             asm.run_text(data, filename, None)
-        except (EndOfSource, Fatal):
+        except Fatal as e:
+            e.restore(asm)
+            asm.conds.clear()
+        except EndOfSource:
             asm.conds.clear()
         try:
             return asm.result()

@@ -35,24 +35,31 @@ def split_args(text: str, base: int = 0) -> list[tuple[str, int]]:
     """Comma-separated pieces (quotes and parentheses protect commas), stripped, with offsets."""
     if not text.strip():
         return []
-    pieces, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        c = text[i]
-        if c in "\"'":
-            j = i + 1
-            while j < len(text) and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth = max(0, depth - 1)
-        elif c == "," and depth == 0:
-            pieces.append((text[start:i], start))
-            start = i + 1
-        i += 1
-    pieces.append((text[start:], start))
+    pieces: list[tuple[str, int]] = []
+    if '"' not in text and "'" not in text and "(" not in text:
+        start = 0                              # nothing protects a comma: str.split
+        for piece in text.split(","):
+            pieces.append((piece, start))
+            start += len(piece) + 1
+    else:
+        depth, start, i = 0, 0, 0
+        while i < len(text):
+            c = text[i]
+            if c in "\"'":
+                j = i + 1
+                while j < len(text) and text[j] != c:
+                    j += 2 if text[j] == "\\" else 1
+                i = j + 1
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth = max(0, depth - 1)
+            elif c == "," and depth == 0:
+                pieces.append((text[start:i], start))
+                start = i + 1
+            i += 1
+        pieces.append((text[start:], start))
     out = []
     for piece, at in pieces:
         lead = len(piece) - len(piece.lstrip())
@@ -89,6 +96,7 @@ def parse_header(text: str, base: int) -> tuple[str, tuple[Param, ...]]:
         skip = len(rest) - len(rest.lstrip()) + 1
         rest, rest_at = rest[skip:], rest_at + skip
     params: list[Param] = []
+    names: set[str] = set()                  # a set: the duplicate check stays linear
     for piece, at in split_args(rest, base + rest_at):
         p = _PARAM.fullmatch(piece)
         if p is None:
@@ -96,10 +104,11 @@ def parse_header(text: str, base: int) -> tuple[str, tuple[Param, ...]]:
         pname, qual, default = p.groups()
         if qual not in (None, "req", "vararg"):
             raise MacroError(f"unknown parameter qualifier ':{qual}' (use :req or :vararg)", at)
-        if any(q.name == pname for q in params):
+        if pname in names:
             raise MacroError(f"duplicate macro parameter '{pname}'", at)
         if params and params[-1].vararg:
             raise MacroError(f"parameter '{params[-1].name}:vararg' must be the last one", at)
+        names.add(pname)
         params.append(Param(pname, (default or "").strip(), qual == "req", qual == "vararg"))
     return name, tuple(params)
 
@@ -138,19 +147,37 @@ def bind_args(macro: Macro, text: str, base: int) -> dict[str, str]:
     return values
 
 
-def substitute(text: str, values: dict[str, str], counter: int | None) -> str:
+class _TooLong(Exception):
+    pass
+
+
+def substitute(text: str, values: dict[str, str], counter: int | None,
+               room: int | None = None) -> str | None:
     """`\\name` -> argument, `\\@` -> expansion counter (macros only), `\\()` -> nothing.
-    A backslash before anything else (e.g. string escapes) is left alone."""
+    A backslash before anything else (e.g. string escapes) is left alone. None, with nothing
+    built, when the result would be longer than `room` characters."""
     if "\\" not in text:
-        return text
+        return text if room is None or len(text) <= room else None
+    grown = 0                                  # length of the result so far - m.end()
 
     def repl(m: re.Match) -> str:
+        nonlocal grown
         if m.group(1) is not None:
-            return values.get(m.group(1), m.group(0))
-        if m.group(2) is not None:
-            return m.group(0) if counter is None else str(counter)
-        return ""
-    return _SUBST.sub(repl, text)
+            r = values.get(m.group(1), m.group(0))
+        elif m.group(2) is not None:
+            r = m.group(0) if counter is None else str(counter)
+        else:
+            r = ""
+        if room is not None:
+            grown += len(r) - (m.end() - m.start())
+            if m.end() + grown > room:         # the result so far: before it is joined
+                raise _TooLong
+        return r
+    try:
+        out = _SUBST.sub(repl, text)
+    except _TooLong:
+        return None
+    return out if room is None or len(out) <= room else None
 
 
 def collect_body(stmts: Iterator[Stmt], opens: tuple[str, ...], close: str,

@@ -63,6 +63,11 @@ skip\@:
         .rept   0
         halt    x0                          # CHECK: bytes:
         .endr
+        .rept   1 << 62                     # CHECK: bytes:
+# an empty body produces nothing, however often: it is not iterated
+        .endr
+        .irp    reg, x1, x2
+        .endr
         .irp    reg, x1, x2, x3
         mv      \reg, x0                    # CHECK: encoding: 0x0000000000000110, 0x0000000000000210, 0x0000000000000310
         .endr
