@@ -68,6 +68,7 @@ def bench_resnet50(config: str) -> None:
     print(f"  {'layer':<18}{'in':>4}{'cin':>6}{'cout':>6}{'k':>3}{'s':>3}{'n':>3}"
           f"{'naive cyc':>12}{'util':>7}{'opt cyc':>11}{'util':>7}{'speedup':>9}")
     tot = {True: 0, False: 0}
+    utils = {True: [], False: []}
     macs = 0
     for layer in layers:
         g = conv_layer_graph(layer)
@@ -78,6 +79,7 @@ def bench_resnet50(config: str) -> None:
             (rec,) = _run(g, dev, x, pipelined)
             res[pipelined] = rec
             tot[pipelined] += rec.cycles * layer.count
+            utils[pipelined] += [rec.te_utilization] * layer.count
         macs += layer.macs * layer.count
         print(f"  {layer.name:<18}{layer.h:>4}{layer.cin:>6}{layer.cout:>6}{layer.k:>3}"
               f"{layer.stride:>3}{layer.count:>3}{res[False].cycles:>12,}"
@@ -88,7 +90,9 @@ def bench_resnet50(config: str) -> None:
     for pipelined, label in ((False, "naive"), (True, "pipelined")):
         c = tot[pipelined]
         print(f"  total {label:<10} {c:>12,} cycles  MAC-weighted TE utilization "
-              f"{100 * macs / (c * peak):.1f}%  {clock / c:,.0f} images/s "
+              f"{100 * macs / (c * peak):.1f}% (mean over the {len(utils[pipelined])} layers "
+              f"{100 * sum(utils[pipelined]) / len(utils[pipelined]):.1f}%)  "
+              f"{clock / c:,.0f} images/s "
               f"({macs / 1e9:.2f} G MACs per image)")
     print(f"  speedup of the pipelined kernels: x{tot[False] / tot[True]:.2f}")
 
