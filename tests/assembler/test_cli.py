@@ -34,8 +34,12 @@ class StubError(Exception):
         self.diagnostics = diagnostics
 
 
-def stub_assemble(source, *, filename, include_dirs, defines):
+LIMITS = []                    # the error_limit of each stub_assemble call
+
+
+def stub_assemble(source, *, filename, include_dirs, defines, error_limit):
     """A stand-in front-end: `error` lines are errors, the rest gives a fixed two-word program."""
+    LIMITS.append(error_limit)
     errors = [StubDiagnostic(f"{filename}:{n}:1: error: bad line")
               for n, line in enumerate(source.splitlines(), 1) if line.startswith("error")]
     if errors:
@@ -173,6 +177,9 @@ def test_output_may_not_overwrite_the_input(stub, src, capsys):
 @pytest.mark.parametrize("argv", [
     [], ["a.s", "b.s"], ["a.s", "-O", "srec"], ["a.s", "--defsym", "N"], ["a.s", "--defsym", "N=x"],
     ["a.s", "--defsym", "1N=1"], ["a.s", "--bogus"], ["a.s", "-o", "-", "-a"], ["a.s", "-a="],
+    ["a.s", "--error-limit"], ["a.s", "--error-limit", "-1"], ["a.s", "--error-limit=x"],
+    ["a.s", "--error-limit", "1.5"], ["a.s", "--error-limit="], ["a.s", "--error-limit", "0x10"],
+    ["a.s", "--error-limit", " 3"],
 ])
 def test_usage_errors_exit_2(stub, capsys, argv):
     with pytest.raises(SystemExit) as e:
@@ -244,6 +251,25 @@ def test_fatal_warnings(stub, src, capsys, monkeypatch):
     assert as_main.SUFFIX["elf"] == ".elf"
 
 
+@pytest.mark.parametrize("argv, limit", [
+    ([], 100), (["--error-limit", "5"], 5), (["--error-limit=0"], 0), (["--error-limit", "007"], 7),
+    (["--error-limit", "3", "--error-limit", "4"], 4),
+])
+def test_error_limit_is_passed_to_the_assembler(stub, src, capsys, argv, limit):
+    LIMITS.clear()
+    rc, _, err = run(capsys, src, *argv)
+    assert (rc, err, LIMITS) == (0, "", [limit])
+
+
+def test_error_limit_usage_message(stub, capsys):
+    with pytest.raises(SystemExit):
+        main(["a.s", "--error-limit", "-1"])
+    err = capsys.readouterr().err
+    assert "[--error-limit N]" in err
+    assert err.endswith("thead-as: error: argument --error-limit: '-1' is not a number of errors "
+                        "(an integer >= 0; 0 for no limit)\n")
+
+
 # ---- with the real front-end ---------------------------------------------------------------------
 
 def real_assemble():
@@ -298,6 +324,31 @@ def test_real_errors_exit_1_with_diagnostics(tmp_path, capsys):
     assert rc == 1 and out == ""
     assert f"{src}:1:9: error:" in err and f"{src}:2:" in err
     assert "Traceback" not in err and not (tmp_path / "bad.elf").exists()
+
+
+@pytest.mark.parametrize("argv, shown", [([], 100), (["--error-limit", "3"], 3),
+                                         (["--error-limit", "0"], 250)])
+def test_real_error_limit(tmp_path, capsys, argv, shown):
+    """The limit's message comes last; no output (nor the stale one, nor the listing) is left."""
+    real_assemble()
+    src = tmp_path / "many.s"
+    src.write_text("        .warning \"not counted\"\n        .rept 250\n        nop; foo\n"
+                   "        .endr\n")
+    out_path = tmp_path / "many.elf"
+    out_path.write_bytes(b"stale")
+    rc, out, err = run(capsys, src, "-o", out_path, "-a=" + str(tmp_path / "many.lst"), *argv)
+    assert rc == 1 and out == ""
+    firsts = [line for line in err.splitlines() if line.startswith(str(src))]
+    assert firsts[0] == f"{src}:1:9: warning: not counted"
+    assert firsts[1:shown + 1] == [f"{src}:3:14: error: unknown instruction 'foo'"] * shown
+    if shown == 250:
+        assert len(firsts) == 251 and "too many errors" not in err
+    else:
+        assert firsts[shown + 1:] == [f"{src}:3:14: error: too many errors emitted (limit "
+                                      f"{shown}); stopping now"]
+        assert err.endswith("             foo\n             ^\n"      # the expanded line
+                            f"note: in .rept expansion from {src}:2\n")
+    assert os.listdir(tmp_path) == ["many.s"]
 
 
 def test_real_listing_and_defsym(tmp_path, capsys):

@@ -9,6 +9,8 @@ include:
   # CHECK-ENTRY: <address>
   # CHECK-ERROR: :[[@LINE]]:<col>: <error|warning>: <message>      ([[@LINE+n]], [[@LINE-n]])
   # CHECK-ERROR: <file>:<line>:<col>: <error|warning>: <message>   (a diagnostic in another file)
+  # CHECK-ERROR-COUNT-<n>: ...                     the same diagnostic n times (FileCheck's
+                                                   CHECK-COUNT-<n>), e.g. from a .rept
   # CHECK-NOTE: <note text>                        a note of the CHECK-ERROR just before it
 
 A line "emits" what the listing attributes to it: its own bytes, alignment padding, and the
@@ -25,7 +27,7 @@ from thead_isa.assembler import AssemblyError, assemble
 from thead_isa.assembler.elf import read_elf, write_elf
 
 GOLDEN = Path(__file__).parent / "golden"
-CHECK = re.compile(r"#\s*(CHECK(?:-ERROR|-NOTE|-SYM|-SECTION|-ENTRY)?):\s?(.*?)\s*$")
+CHECK = re.compile(r"#\s*(CHECK(?:-ERROR(?:-COUNT-\d+)?|-NOTE|-SYM|-SECTION|-ENTRY)?):\s?(.*?)\s*$")
 AT_LINE = re.compile(r"^:\[\[@LINE([+-]\d+)?\]\]:")
 INCLUDE = re.compile(r'^\s*\.include\s+"([^"]+)"', re.M)
 VALID = sorted(p.name for p in GOLDEN.glob("*-valid.s"))
@@ -53,17 +55,18 @@ def included(file: str, seen=None) -> list[str]:
 
 
 def expected_diagnostics(files: list[str]) -> list[tuple[str, tuple[str, ...]]]:
-    out: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, list[str], int]] = []
     for f in files:
         for n, kind, text in checks(f):
-            if kind == "CHECK-ERROR":
+            if kind.startswith("CHECK-ERROR"):
                 m = AT_LINE.match(text)
                 if m:
                     text = f"{f}:{n + int(m[1] or 0)}:" + text[m.end():]
-                out.append((text, []))
+                count = int(kind.rsplit("-", 1)[1]) if "-COUNT-" in kind else 1
+                out.append((text, [], count))
             elif kind == "CHECK-NOTE":
                 out[-1][1].append(text)
-    return sorted((t, tuple(notes)) for t, notes in out)
+    return sorted((t, tuple(notes)) for t, notes, count in out for _ in range(count))
 
 
 def actual(diags) -> list[tuple[str, tuple[str, ...]]]:

@@ -574,6 +574,20 @@ def op_run_cli(data: bytes, suffix: str = ".elf", extra: tuple = ()):
     return ("ok", report["outcome"], status)
 
 
+def op_timed_errors(source: str):
+    """assemble() of a source that must fail: the number of diagnostics, the first line of the
+    last one, and the seconds the call took (for inputs that must stop early, e.g. at the error
+    limit)."""
+    from thead_isa.assembler import AssemblyError, assemble
+    start = time.perf_counter()
+    try:
+        assemble(source, filename=str(CORPUS / "asm" / "fuzz.s"))
+    except AssemblyError as e:
+        return ("expected", len(e.diagnostics), e.diagnostics[-1].format().split("\n")[0],
+                time.perf_counter() - start)
+    raise Bug("the source was accepted")
+
+
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
 
 

@@ -31,6 +31,21 @@ OUTCOME = {
     # 720+ MB and 299958 diagnostics): now 64 redefinition errors and one nesting error
     "asm-macro-redefine-recursion.s": (
         "expected", "fuzz.s:4:1: error: macro 'q' is already defined"),
+    # 1,000,000 erroneous statements from expansions (the statement limit bounded them, not within
+    # 60 s: ~7-13 min with a "did you mean" suggestion each, ~35 s and 1.2 GB for a cheap error):
+    # now the error limit stops assembly after 100 errors, in milliseconds
+    "asm-rept-million-unknown-insns.s": (
+        "expected", "fuzz.s:5:9: error: unknown instruction 'foo'"),
+    "asm-rept-million-errors.s": (
+        "expected", "fuzz.s:5:17: error: too many operands for 'nop' (expected: nop)"),
+}
+# Cases that must also finish well within TIMEOUT in-process, with their last diagnostic:
+# file name -> (seconds, last diagnostic's first line without the directory)
+LAST = {
+    "asm-rept-million-unknown-insns.s": (
+        1.0, "fuzz.s:5:9: error: too many errors emitted (limit 100); stopping now"),
+    "asm-rept-million-errors.s": (
+        1.0, "fuzz.s:5:9: error: too many errors emitted (limit 100); stopping now"),
 }
 TIMEOUT = 5          # seconds: a regression case that takes longer is a hang
 
@@ -77,3 +92,16 @@ def test_replay(worker, path, op):
         if op == "assemble" and first is not None:
             assert result[1] == "AssemblyError" and \
                 result[2].split("\n")[0].endswith("/" + first), f"{path.name}: {result}"
+
+
+@pytest.mark.parametrize("name", sorted(LAST))
+def test_stops_quickly_at_the_error_limit(worker, name):
+    """The worker bounds the time (a hang is reported, not waited for); the oracle's own run is
+    then timed: it must stop at the error limit in well under a second."""
+    path = fuzzlib.REGRESSIONS / name
+    result = worker.call("timed_errors", path.read_text(), timeout=TIMEOUT)
+    assert result[0] == "expected", f"{name}: {result}"
+    seconds, last = LAST[name]
+    _, count, final, elapsed = result
+    assert count == 101 and final.endswith("/" + last), f"{name}: {result}"
+    assert elapsed < seconds, f"{name}: {elapsed:.2f} s"

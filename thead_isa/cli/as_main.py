@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+from ..assembler.assemble import ERROR_LIMIT
 from ..assembler.elf import ObjectFormatError, write_elf
 from ..assembler.output import hex_words, imem_image, listing
 from . import CliError, read_text, remove_stale, run, write_outputs
@@ -34,6 +35,13 @@ def _defsym(text: str) -> tuple[str, int]:
     return name, -n if sign == "-" else n
 
 
+def _error_limit(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of errors (an integer >= 0; "
+                                         f"0 for no limit)")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog=PROG, description="Assemble NPU assembly source into an ELF32 executable "
@@ -53,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
                     help="-a[=FILE] / --listing[=FILE]: write a listing (address, encoding, "
                     "source, then the symbol table) to FILE or stdout")
     ap.add_argument("--fatal-warnings", action="store_true", help="treat warnings as errors")
+    ap.add_argument("--error-limit", type=_error_limit, default=ERROR_LIMIT, metavar="N",
+                    help=f"stop after N errors (default {ERROR_LIMIT}; 0: no limit); warnings "
+                    "do not count")
     return ap
 
 
@@ -114,7 +125,7 @@ def _assemble_to(args: argparse.Namespace, listing_to: str | None) -> int:
     filename = "<stdin>" if args.input == "-" else args.input
     try:
         program = assemble(source, filename=filename, include_dirs=args.include,
-                           defines=dict(args.defsym))
+                           defines=dict(args.defsym), error_limit=args.error_limit)
     except AssemblyError as e:
         for d in e.diagnostics:
             print(d.format(), file=sys.stderr)
