@@ -90,3 +90,19 @@ def test_comments_and_separators_keep_columns():
     assert [[(s.text, s.col) for s in stmts] for _, stmts in lines] == [
         [("a: nop", 1)], [("x", 3), ('.ascii "#;"', 15), ("z", 29)], [], [("b", 7)]]
     assert split_statements("a;;b; ") == [("a", 1), ("b", 4)]
+
+
+def test_string_and_char_terminals_exclude_the_backslash():
+    """Lark rewrites a class written [^\\\\"] as [^\\"] (which matches a backslash too, so an
+    unterminated string of backslashes backtracked exponentially); the grammar writes [^"\\\\]."""
+    import re
+    import time
+
+    from thead_isa.assembler import grammar
+    terms = {t.name: t.pattern.to_regexp() for t in grammar.parser().terminals}
+    assert terms["STRING"] == r'"(?:\\.|[^"\\])*"'
+    assert terms["CHAR"].endswith(r"|[^'\\])'")
+    line = '"' + "\\\\" * 400 + "x"
+    t0 = time.perf_counter()
+    assert re.compile(terms["STRING"]).match(line) is None
+    assert time.perf_counter() - t0 < 0.5

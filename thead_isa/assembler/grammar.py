@@ -50,8 +50,8 @@ operand: expr                                  -> expr_operand
 
 NAME: /[A-Za-z_.$][A-Za-z0-9_.$]*/
 INT: /[0-9][A-Za-z0-9_]*/
-CHAR: /'(?:\\(?:[0-7]{1,3}|x[0-9A-Fa-f]+|.)|[^\\'])'/
-STRING: /"(?:\\.|[^\\"])*"/
+CHAR: /'(?:\\(?:[0-7]{1,3}|x[0-9A-Fa-f]+|.)|[^'\\])'/
+STRING: /"(?:\\.|[^"\\])*"/
 TYPE: /@[A-Za-z_][A-Za-z0-9_]*/
 OROR: "||"
 ANDAND: "&&"
