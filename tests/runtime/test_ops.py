@@ -6,7 +6,10 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from thead_isa.runtime import ops, reference as ref
 from thead_isa.runtime.device import Device
-from thead_isa.runtime.quantize import QParams, add_requant, requant_for, weight_qparams
+from thead_isa.runtime.graph import Graph
+from thead_isa.runtime.quantize import (QParams, add_requant, requant_for, tanh_table,
+                                        weight_qparams)
+from thead_isa.runtime.tiling import ConvGeom, fold_geom, plan_conv
 
 COMBOS = [(c, m) for c in ("small", "default") for m in ("functional", "cycle")]
 _DEVICES = {}
@@ -212,3 +215,179 @@ def test_relu_clamps_at_the_zero_point(config, mode):
     y = ops.dense(device(config, mode), x, x_q, w, None, out_q, act="relu")
     assert y.min() == -20
     assert y.tolist() == [[-20, -20, -20, -19, 80]]
+
+
+# ---- batch folding: several images per conv / pooling / elementwise instruction ----------------
+
+
+def _graph_run(dev, build, inputs, pipelined, fold):
+    """Run the one-layer graph build(g, *input nodes) on inputs [(array, QParams)]; returns the
+    output and the layer's kernel name."""
+    (x, x_q), more = inputs[0], inputs[1:]
+    g = Graph(x.shape[1:], x_q)
+    extra = [g.new_input(a.shape[1:], q) for a, q in more]
+    g.output(build(g, g.input, *extra))
+    compiled = g.compile(dev, batch=x.shape[0], pipelined=pipelined, fold=fold)
+    try:
+        (out,), records = compiled.run(x, *(a for a, _ in more))
+    finally:
+        compiled.free()
+    return out, records[0].kernel
+
+
+def _each_fold(build, inputs, expect, folds):
+    """Every configuration, mode and kernel kind with each fold cap; returns the kernels used."""
+    kernels = set()
+    for config, mode in COMBOS:
+        for pipelined in (True, False):
+            for fold in folds:
+                got, kernel = _graph_run(device(config, mode), build, inputs, pipelined, fold)
+                kernels.add(kernel)
+                np.testing.assert_array_equal(got, expect, err_msg=f"{config} {mode} pipelined="
+                                              f"{pipelined} fold={fold} ({kernel})")
+    return kernels
+
+
+FOLDS = st.sampled_from([None, 1, 2, 3, 4])
+
+
+@settings(max_examples=_examples(0.35), **SETTINGS)
+@given(conv_case(), st.integers(1, 9), FOLDS, st.data())
+def test_conv2d_folded(case, n, fold, data):
+    """Stacks of images (their own padding rows between them, per-image padding that differs
+    above and below, strides that do not divide the padded height) against the reference, for
+    batches that are and are not multiples of the fold."""
+    draw = data.draw
+    x_q, out_q = draw(qparams()), draw(qparams())
+    mode, act = draw(st.sampled_from(["fx", "fp"])), draw(acts)
+    g = case["groups"]
+    w = _floats(draw, (case["kh"], case["kw"], case["cin"] // g, case["cout"]), 0.3)
+    b = _floats(draw, (case["cout"],))
+    assume(_layer_ok(x_q, w, out_q, mode))
+    x = _tensor(draw, (n, case["h"], case["w"], case["cin"]), x_q)
+    w_q = weight_qparams(w)
+    w8 = w_q.quantize(w)
+    geo = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"],
+               groups=g)
+    expect = ref.conv2d(x, w8, requant_for(x_q, w_q, out_q, w8, b, act, mode), x_q.zero_point,
+                        **geo)
+    _each_fold(lambda gr, node: gr.conv2d(node, w, b, out_q, geo["stride"], geo["padding"],
+                                          geo["dilation"], g, act, mode=mode),
+               [(x, x_q)], expect, [fold])
+
+
+@settings(max_examples=_examples(0.2), **SETTINGS)
+@given(pool_case(), st.integers(1, 9), FOLDS, st.sampled_from(["maxpool", "avgpool"]),
+       st.data())
+def test_pooling_folded(case, n, fold, which, data):
+    k, s, pad, shape = case
+    if data.draw(st.booleans()):
+        pad = (0, 0, pad[2], pad[3])            # no vertical padding: the stack applies
+    x_q = data.draw(qparams())
+    x = _tensor(data.draw, (n,) + shape[1:], x_q)
+    expect = getattr(ref, f"{which}2d")(x, k, s, pad)
+    _each_fold(lambda g, node: getattr(g, which)(node, k, s, pad), [(x, x_q)], expect, [fold])
+
+
+@settings(max_examples=_examples(0.1), **SETTINGS)
+@given(st.tuples(st.integers(1, 9), st.integers(1, 5), st.integers(1, 5), st.integers(1, 7)),
+       FOLDS, st.data())
+def test_add_and_lut_folded(shape, fold, data):
+    a_q, b_q, o_q = (data.draw(qparams("int8")) for _ in range(3))
+    try:
+        arq = add_requant(a_q, b_q, o_q, "relu")
+    except ValueError:
+        assume(False)
+    a, b = _tensor(data.draw, shape, a_q), _tensor(data.draw, shape, b_q)
+    _each_fold(lambda g, m, k: g.add(m, k, o_q, "relu"), [(a, a_q), (b, b_q)],
+               ref.qadd(a, b, arq), [fold])
+    t_q = QParams(1 / 128, 0, "int8")
+    _each_fold(lambda g, m: g.lut(m, "tanh", t_q), [(a, a_q)],
+               ref.lut(a, tanh_table(a_q, t_q)), [fold])
+
+
+def _digits_conv(n, cin, cout, seed=0, h=8):
+    rng = np.random.default_rng(seed)
+    x_q, out_q = QParams(0.05, -7, "int8"), QParams(0.1, -128, "int8")
+    w = (rng.normal(size=(3, 3, cin, cout)) * 0.3).astype(np.float32)
+    b = rng.normal(size=cout).astype(np.float32)
+    x = rng.integers(-128, 128, (n, h, 8, cin)).astype(np.int8)
+    w_q = weight_qparams(w)
+    w8 = w_q.quantize(w)
+    expect = ref.conv2d(x, w8, requant_for(x_q, w_q, out_q, w8, b, "relu", "fx"), -7, (1, 1),
+                        (1, 1, 1, 1), (1, 1), 1)
+    return (lambda g, node: g.conv2d(node, w, b, out_q, 1, 1, act="relu")), [(x, x_q)], expect
+
+
+@pytest.mark.parametrize("n,fold,cin,h", [(1, None, 2, 8), (2, None, 2, 8), (7, 2, 2, 8),
+                                          (11, 2, 2, 7), (12, 3, 2, 8), (13, 4, 2, 8),
+                                          (40, None, 2, 8), (5, None, 40, 5), (9, 2, 40, 7)])
+def test_fold_boundaries(n, fold, cin, h):
+    """Batch 1, batches that are and are not multiples of the fold, and enough steps for the
+    folded kernel's loop (with its unrolled tail) in every configuration; 40 channels make
+    rows of 320 bytes, too wide for the stack's one-DMA frame: one DMA per image."""
+    build, inputs, expect = _digits_conv(n, cin, 5, h=h)
+    kernels = _each_fold(build, inputs, expect, [fold])
+    assert any("folded" in k for k in kernels) == (n > 1), kernels
+    pool = ref.maxpool2d(inputs[0][0], (2, 2), (2, 2), (0, 0, 0, 0))
+    kernels = _each_fold(lambda g, node: g.maxpool(node, 2), inputs, pool, [fold])
+    assert any("folded" in k for k in kernels) == (n > 1), kernels
+
+
+@pytest.mark.parametrize("config", ["small", "default"])
+@pytest.mark.parametrize("pipelined", [True, False])
+@pytest.mark.parametrize("cin,h", [(2, 7), (40, 5)])
+def test_folded_kernels_are_race_free(config, pipelined, cin, h):
+    """The folded conv (its loop included) and pooling in cycle mode under the race checker:
+    no two units touch a common element unordered."""
+    from thead_isa.core.races import RaceChecker
+    build, inputs, expect = _digits_conv(11, cin, 5, h=h)
+    (x, x_q), = inputs
+    g = Graph(x.shape[1:], x_q)
+    g.output(g.maxpool(build(g, g.input), 2))
+    dev = Device(config, "cycle")
+    compiled = g.compile(dev, batch=len(x), pipelined=pipelined, fold=2)
+    dev.upload(x, compiled.buffers[id(g.input)])
+    dev.machine.load(compiled.program)
+    checker, pc = RaceChecker(compiled.program), compiled.program.entry
+    for _ in compiled.segments:
+        dev.machine.restart(pc)
+        assert dev.machine.run(observers=[checker]).trap is None
+        pc = dev.machine.pc + 8
+    checker.close()
+    assert checker.report() == "no races"
+    kernels = [k for _, k in compiled.segments]
+    assert kernels[0].startswith("conv_folded") and kernels[1] == "maxpool_folded", kernels
+    out = dev.download(compiled.buffers[id(g.nodes[-1])], np.int8, (len(x),) + g.nodes[-1].shape)
+    np.testing.assert_array_equal(out, g.reference(x)[0])
+    np.testing.assert_array_equal(out, ref.maxpool2d(expect, (2, 2), (2, 2), (0, 0, 0, 0)))
+
+
+def test_fold_one_means_one_image_per_instruction():
+    build, inputs, expect = _digits_conv(5, 1, 8)
+    assert _each_fold(build, inputs, expect, [1]) <= {"conv", "conv_naive"}
+
+
+def test_fold_geometry():
+    # 8x8x1, pad 1: each image is framed by one padding row above and below (8 bytes each)
+    fg = fold_geom(ConvGeom(8, 8, 1, 8, 3, 3, padding=(1, 1, 1, 1)), pad_rows=True)
+    assert (fg.period, fg.out_period, fg.above, fg.below) == (10, 10, 1, 1)
+    assert (fg.in_rows(3), fg.out_rows(3)) == (30, 28)
+    # stride 2 over a padded height of 1 + 6 + 0 = 7: one more padding row makes the period 8
+    fg = fold_geom(ConvGeom(6, 4, 2, 3, 3, 3, (2, 1), (1, 0, 0, 0)), pad_rows=True)
+    assert (fg.period, fg.out_period, fg.oh, fg.above, fg.below) == (8, 4, 3, 1, 1)
+    # pooling never writes padding as data
+    assert fold_geom(ConvGeom(8, 8, 4, 4, 2, 2, (2, 2), (1, 0, 0, 0)), pad_rows=False) is None
+    # a padding row of 512 bytes is wider than the DMA's 255-byte frame: one DMA per image
+    assert not fold_geom(ConvGeom(8, 32, 16, 4, 3, 3, padding=(1, 1, 1, 1)), True).framed
+    # ... whose padding rows are at most 255
+    assert fold_geom(ConvGeom(8, 8, 1, 1, 1, 1, padding=(256, 0, 0, 0)), True) is None
+    # ACC bounds the stack: on `small` (4,096 words, two buffers) two stacked 8x8x16 outputs
+    # would need 2 x (18 x 8 x 16) words, so at most one image per step
+    cfg = device("small", "functional").config
+    plan = plan_conv(cfg, ConvGeom(8, 8, 8, 16, 3, 3, padding=(1, 1, 1, 1)), "fx", True,
+                     batch=40)
+    assert plan.fold <= 1
+    plan = plan_conv(device("default", "functional").config,
+                     ConvGeom(8, 8, 8, 16, 3, 3, padding=(1, 1, 1, 1)), "fx", True, batch=40)
+    assert plan.fold > 1 and plan.nt == 16 and plan.oht == (plan.fold - 1) * 10 + 8

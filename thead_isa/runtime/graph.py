@@ -171,12 +171,14 @@ class Graph:
         return [vals[id(o)] for o in self.outputs or [self.nodes[-1]]]
 
     def compile(self, device: Device, batch: int = 1, pipelined: bool = True,
-                tiling: str | None = None) -> "Compiled":
+                tiling: str | None = None, fold: int | None = None) -> "Compiled":
         """One program for `batch` images. pipelined: the double-buffered kernels (else the
         naive ones); tiling: "cost" (estimated with the timing model; the default for pipelined
-        kernels) or "widest" (the default for the naive ones); docs/runtime.md."""
+        kernels) or "widest" (the default for the naive ones); fold: at most this many images
+        per conv or pooling instruction (batch folding; None: as many as the tiling chooses,
+        1: none); docs/runtime.md."""
         return Compiled(self, device, batch, pipelined,
-                        tiling or ("cost" if pipelined else "widest"))
+                        tiling or ("cost" if pipelined else "widest"), fold)
 
 
 def _reference(n: Node, ins: list[np.ndarray]) -> np.ndarray:
@@ -210,13 +212,16 @@ class Compiled:
     one GM buffer per tensor, one program whose segments (one per layer, each ending in a halt)
     are profiled separately."""
 
-    def __init__(self, graph: Graph, device: Device, batch: int, pipelined: bool, tiling: str):
+    def __init__(self, graph: Graph, device: Device, batch: int, pipelined: bool, tiling: str,
+                 fold: int | None = None):
         if tiling not in ("cost", "widest"):
             raise ValueError(f"tiling must be 'cost' or 'widest', not {tiling!r}")
         if batch < 1:
             raise DeviceError(f"batch must be at least 1, not {batch}")
+        if fold is not None and fold < 1:
+            raise ValueError(f"fold must be at least 1 (or None), not {fold}")
         self.graph, self.device, self.batch, self.pipelined = graph, device, batch, pipelined
-        self.tiling = tiling
+        self.tiling, self.fold = tiling, fold
         cfg = device.config
         self.buffers: dict[int, Buffer] = {}
         self._owned: list[Buffer] = []
@@ -267,7 +272,8 @@ class Compiled:
                                  self.pipelined, plan)
         if n.op in ("conv2d", "requantize"):
             rq, g = p["rq"], p["geom"]
-            plan = plan_conv(cfg, g, rq.mode, self.pipelined, self.tiling)
+            plan = plan_conv(cfg, g, rq.mode, self.pipelined, self.tiling, self.batch,
+                             self.fold)
             wg = self._const(conv_weights(p["w"], g, plan.nt).view(np.uint8))
             tiles = [(c0, cols) for _, c0, cols in conv_column_tiles(g, plan.nt)]
             ep = self._epilogue(rq, tiles)
@@ -287,7 +293,7 @@ class Compiled:
             consts["p"] = self._const(n.params["arq"].param_block())
         if n.op == "lut":
             consts["table"] = self._const(n.params["table"].view(np.uint8).tobytes())
-        return vector_segment(cfg, n, self.batch, consts)
+        return vector_segment(cfg, n, self.batch, consts, self.fold)
 
     # ---- running ----
     def run(self, *xs: np.ndarray, max_instructions: int | None = None
@@ -318,13 +324,14 @@ class Compiled:
 
 def profile_table(records: list[Record], clock_mhz: float | None = None) -> str:
     """A per-layer table: cycles, TE utilization, bytes moved, bound."""
-    head = f"{'layer':<14}{'kernel':<12}{'cycles':>10}{'MACs':>12}{'TE util':>9}{'GM bytes':>11}  bound"
+    head = (f"{'layer':<14}{'kernel':<18}{'cycles':>10}{'MACs':>12}{'TE util':>9}"
+            f"{'GM bytes':>11}  bound")
     rows = [head, "-" * len(head)]
     for r in records:
         u = r.te_utilization
-        rows.append(f"{r.name:<14}{r.kernel:<12}{r.cycles:>10}{r.macs:>12}"
+        rows.append(f"{r.name:<14}{r.kernel:<18}{r.cycles:>10}{r.macs:>12}"
                     f"{(f'{100 * u:.1f}%' if u is not None else '-'):>9}{r.bytes_moved:>11}  "
                     f"{r.bound or '-'}")
     total = sum(r.cycles for r in records)
-    rows.append(f"{'total':<26}{total:>10}")
+    rows.append(f"{'total':<32}{total:>10}")
     return "\n".join(rows)

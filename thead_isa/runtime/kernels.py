@@ -7,8 +7,8 @@ import numpy as np
 
 from . import pipeline
 from .pipeline import Step
-from .tiling import (ConvGeom, ConvPlan, DensePlan, Regions, param_bytes, plan_conv, plan_dense,
-                     split_rows)
+from .tiling import (ConvGeom, ConvPlan, DensePlan, Fold, Regions, fold_geom, param_bytes,
+                     plan_conv, plan_dense, split_rows)
 
 
 @dataclass
@@ -141,7 +141,9 @@ def conv_segment(cfg, g: ConvGeom, batch: int, weights_gm: int, ep: Epilogue, ui
     """NHWC conv2d of `batch` images at GM x10 into NHWC outputs at x11, with the fused
     requantization epilogue; weights in conv_weights order at weights_gm, parameters per
     column tile (param_tiles with the same tile width) at ep.params_gm."""
-    plan = plan or plan_conv(cfg, g, ep.mode, pipelined)
+    plan = plan or plan_conv(cfg, g, ep.mode, pipelined, batch=batch)
+    if plan.fold:
+        return _conv_folded(cfg, g, batch, weights_gm, ep, uin, padval, pipelined, plan)
     bufs, nt, oht, cin_t = plan.bufs, plan.nt, plan.oht, plan.cin_t
     lm, acc = Regions(cfg.lm_bytes, "LM"), Regions(cfg.acc_words, "ACC", 1)
     pb = param_bytes(ep.mode)
@@ -196,6 +198,76 @@ def conv_segment(cfg, g: ConvGeom, batch: int, weights_gm: int, ep: Epilogue, ui
                                                        g.oh * g.ow * g.cout)
     k = g.kh * g.kw * (1 if g.depthwise else g.cin // g.groups)
     return Segment("conv" if pipelined else "conv_naive", lines,
+                   batch * g.oh * g.ow * g.cout * k)
+
+
+def ld_stack(lm: int, off: int, n: int, fg: Fold, padval: int) -> list[str]:
+    """Load n images from GM x10+off (contiguous, h * row bytes each) as a stack (Fold): one
+    DMA row per image framed by its padding rows, or (not fg.framed) one DMA per image with
+    its padding rows above and below; the padding stays on for the next stack."""
+    size = fg.h * fg.row
+    if not fg.above and not fg.below and fg.framed:
+        return [f"ld_rows {lm}, x10, {off}, {n}, {size}, {size}"]
+    if fg.framed:
+        return [f"ld_frame {lm}, x10, {off}, {n}, {size}, {fg.above * fg.row}, "
+                f"{fg.below * fg.row}, {padval}"]
+    lines = [f"dma_shape {fg.h}, {fg.row}, {fg.row}, {fg.row}",
+             f"dma_pad {fg.above}, {fg.below}, 0, 0, {padval}"]
+    for i in range(n):
+        lines += [f"li      x20, {lm + i * fg.period * fg.row}",
+                  f"addi    x21, x10, {off + i * size}", "dma.ld  x20, x21"]
+    return lines
+
+
+def st_stack(lm: int, off: int, n: int, fg: Fold, ow: int, c: int) -> list[str]:
+    """Store the valid output rows of a stack of n images (row pitch ow * c bytes in LM) to
+    GM x11+off as n contiguous images, skipping the rows that straddle two images."""
+    size = fg.oh * ow * c
+    return [f"st_skip {lm}, x11, {off}, {n}, {size}, {fg.out_period * ow * c}, {size}"]
+
+
+def _conv_folded(cfg, g: ConvGeom, batch: int, weights_gm: int, ep: Epilogue, uin: bool,
+                 padval: int, pipelined: bool, plan: ConvPlan) -> Segment:
+    """The batch-folded conv: each step runs one conv over a stack of plan.fold images (the
+    last step over the rest), every output channel at once; weights and parameters load once."""
+    fg = fold_geom(g, pad_rows=True)
+    f, bufs, nt = plan.fold, plan.bufs, plan.nt
+    lm, acc = Regions(cfg.lm_bytes, "LM"), Regions(cfg.acc_words, "ACC", 1)
+    pb = param_bytes(ep.mode)
+    wt_elems = g.kh * g.kw * (1 if g.depthwise else g.cin) * nt
+    x_lm = [lm.take(fg.tile_bytes(f)) for _ in range(bufs)]
+    w_lm, p_lm = lm.take(wt_elems), lm.take(pb * nt)
+    rows = fg.out_rows(f)
+    y_lm = [lm.take(rows * g.ow * nt) for _ in range(bufs)]
+    acc_b = [acc.take(rows * g.ow * nt) for _ in range(bufs)]
+    _check(lm, acc)
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    _, _, pl, pr = g.padding
+    in_img, out_img = g.h * g.w * g.cin, g.oh * g.ow * g.cout
+    nfull, rest = divmod(batch, f)
+
+    def step(s: int, base: int) -> Step:
+        b = s % bufs
+        n = f if s < nfull else rest
+        return Step(
+            [ld_stack(x_lm[b], (s - base) * f * in_img, n, fg, padval)],
+            [f"win_input {fg.in_rows(n)}, {g.w}, {g.cin}, {nt}",
+             f"win_kernel {g.kh}, {g.kw}, {sh}, {sw}, {dh}, {dw}",
+             f"win_pad 0, 0, {pl}, {pr}, {padval}",
+             f"cv      {acc_b[b]}, {x_lm[b]}, {w_lm}, {_flags(uin, g.depthwise)}"],
+            [_rq(ep.mode, ep.uout, acc_b[b], p_lm, y_lm[b], fg.out_rows(n) * g.ow, nt, ep.zp,
+                 ep.qmin, ep.qmax)],
+            st_stack(y_lm[b], (s - base) * f * out_img, n, fg, g.ow, nt))
+
+    def loop(body: list[str], count: int, steps: int) -> list[str]:
+        return batch_loop(body, count, steps * f * in_img, steps * f * out_img)
+
+    lines = ["        dma_pad 0, 0, 0, 0",
+             "        " + _ld_const(w_lm, weights_gm, wt_elems, nt)[0],
+             "        " + _ld_const(p_lm, ep.params_gm, pb * nt, nt * 4)[0]]
+    lines += pipeline.emit_batched(step, nfull + (1 if rest else 0), nfull, pipelined, loop)
+    k = g.kh * g.kw * (1 if g.depthwise else g.cin)
+    return Segment("conv_folded" if pipelined else "conv_folded_naive", lines,
                    batch * g.oh * g.ow * g.cout * k)
 
 

@@ -13,6 +13,9 @@ Two issue orders:
 - pipelined (double buffered): L(0), then L(s+1), C(s), E(s), St(s): the ME loads the next step
   while the TE computes this one.
 
+emit_batched issues the same order for steps that repeat (a batch-folded kernel's stacks) as a
+loop of two steps per pass plus an unrolled tail.
+
 Safety of the pipelined order rests on the ME running its queue in order: L(s+2) follows St(s)
 in the ME queue, and St(s) waits for E(s), which waits for C(s); so when L(s+2) overwrites
 buffer s % 2 (input, weights, ACC through C(s+2), output through E(s+2)), step s has finished
@@ -21,6 +24,7 @@ with it. Every wait is signalled earlier in program order, so the reference mode
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass
@@ -38,34 +42,76 @@ def _with(part: list[str], opts: str) -> list[str]:
     return ["        " + line for line in part[:-1] + [last]]
 
 
+def _load(lines: list[str], step: Step, b: int) -> None:
+    if not step.loads:
+        lines.append(f"        token   sig=s{b}")
+        return
+    for k, part in enumerate(step.loads):
+        lines.extend(_with(part, f"sig=s{b}" if k == len(step.loads) - 1 else ""))
+
+
+def _rest(lines: list[str], step: Step, b: int) -> None:
+    lines.extend(_with(step.compute, f"wait=s{b}, sig=s{2 + b}"))
+    lines.extend(_with(step.epilogue, f"wait=s{2 + b}, sig=s{4 + b}"))
+    lines.extend(_with(step.store, f"wait=s{4 + b}"))
+
+
 def emit(steps: list[Step], pipelined: bool) -> list[str]:
     """The assembly lines of the steps in the chosen issue order."""
     lines: list[str] = []
-
-    def load(s: int) -> None:
-        b = s % 2 if pipelined else 0
-        step = steps[s]
-        if not step.loads:
-            lines.append(f"        token   sig=s{b}")
-            return
-        for k, part in enumerate(step.loads):
-            last = k == len(step.loads) - 1
-            lines.extend(_with(part, f"sig=s{b}" if last else ""))
-
-    def rest(s: int) -> None:
-        b = s % 2 if pipelined else 0
-        st = steps[s]
-        lines.extend(_with(st.compute, f"wait=s{b}, sig=s{2 + b}"))
-        lines.extend(_with(st.epilogue, f"wait=s{2 + b}, sig=s{4 + b}"))
-        lines.extend(_with(st.store, f"wait=s{4 + b}"))
-
     if pipelined and steps:
-        load(0)
+        _load(lines, steps[0], 0)
     for s in range(len(steps)):
+        b = s % 2 if pipelined else 0
         if pipelined:
             if s + 1 < len(steps):
-                load(s + 1)
+                _load(lines, steps[s + 1], (s + 1) % 2)
         else:
-            load(s)
-        rest(s)
+            _load(lines, steps[s], b)
+        _rest(lines, steps[s], b)
+    return lines
+
+
+PERIOD = 2              # steps per loop iteration: buffer and semaphore parities repeat
+
+
+def emit_batched(step: Callable[[int, int], Step], n: int, uniform: int, pipelined: bool,
+                 loop: Callable[[list[str], int, int], list[str]]) -> list[str]:
+    """The lines of steps 0..n-1 in the same issue order as emit, with a loop where the text
+    repeats. step(s, base) is step s with its GM addresses relative to where step `base`'s are
+    (x10/x11 advanced past the steps before `base`); steps 0..uniform-1 must differ only by that
+    offset and by the parity of s (their buffers). loop(body, count, steps) runs body count
+    times, advancing the GM addresses by `steps` steps after each pass.
+
+    Pipelined, pass k of the loop issues L(kP + j + 1), R(kP + j) for j < P (P = PERIOD, even,
+    so every pass has the same parities): exactly the order of emit, cut into equal pieces. The
+    loop covers the passes whose steps and next loads are all uniform; the rest is unrolled."""
+    lines: list[str] = []
+    if not pipelined:
+        passes = uniform if uniform >= 2 else 0
+        if passes:
+            body: list[str] = []
+            _load(body, step(0, 0), 0)
+            _rest(body, step(0, 0), 0)
+            lines += loop(body, passes, 1)
+        for s in range(passes, n):
+            _load(lines, step(s, passes), 0)
+            _rest(lines, step(s, passes), 0)
+        return lines
+    if n == 0:
+        return lines
+    passes = (uniform - 1) // PERIOD if uniform >= 1 else 0
+    passes = passes if passes >= 2 else 0
+    _load(lines, step(0, 0), 0)
+    if passes:
+        body = []
+        for j in range(PERIOD):
+            _load(body, step(j + 1, 0), (j + 1) % 2)
+            _rest(body, step(j, 0), j % 2)
+        lines += loop(body, passes, PERIOD)
+    base = passes * PERIOD
+    for s in range(base, n):
+        if s + 1 < n:
+            _load(lines, step(s + 1, base), (s + 1) % 2)
+        _rest(lines, step(s, base), s % 2)
     return lines

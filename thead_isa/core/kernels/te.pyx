@@ -17,8 +17,11 @@ from thead_isa.core.kernels.common cimport (add_read, begin_write, check_cfg, ch
 cdef extern from "gemm_core.h" nogil:
     ctypedef const uint8_t* (*thead_row_fn)(const void* ctx, int64_t i, int64_t k0, int64_t kc,
                                            uint8_t* tmp) noexcept nogil
+    ctypedef void (*thead_rows_fn)(const void* ctx, int64_t i0, int64_t n, int64_t k0,
+                                   int64_t kc, uint8_t* d, int64_t pitch) noexcept nogil
     ctypedef struct thead_gemm_t:
         thead_row_fn row
+        thead_rows_fn rows
         const void* ctx
         int64_t m, n, k
         int a_unsigned
@@ -36,6 +39,17 @@ cdef extern from "gemm_core.h" nogil:
     int thead_gemm_best()
     void thead_dw_tap(int32_t* o, const uint8_t* x, const uint8_t* w, int64_t c, int x_unsigned)
     void thead_dw_pad(int32_t* o, int32_t pad, const uint8_t* w, int64_t c)
+
+cdef extern from "conv_core.h" nogil:
+    ctypedef struct thead_conv_t:      # the implicit im2col matrix of a dense conv
+        const uint8_t* x
+        int64_t ih, iw, c, kh, kw, sh, sw, dh, dw, pt, pl, ow
+        uint8_t pad
+        int64_t next
+    const uint8_t* thead_conv_row(const void* ctx, int64_t i, int64_t k0, int64_t kc,
+                                  uint8_t* tmp)
+    void thead_conv_rows(const void* ctx, int64_t i0, int64_t n, int64_t k0, int64_t kc,
+                         uint8_t* d, int64_t pitch)
 
 
 cdef int _gemm_path = THEAD_GEMM_AUTO
@@ -85,6 +99,7 @@ cdef int _gemm(const uint8_t* a, int64_t lda, int64_t m, int64_t n, int64_t k, i
     rows.base = a
     rows.ld = lda
     g.row = _lm_row
+    g.rows = NULL
     g.ctx = &rows
     g.m, g.n, g.k, g.a_unsigned = m, n, k, a_unsigned
     g.b, g.ldb, g.c, g.ldc = b, ldb, c, ldc
@@ -135,38 +150,6 @@ cdef int gemm_compute(Memories* mem, EngineOp* op, Scratch* out, TrapInfo* t) no
     return 0
 
 
-cdef struct ConvCtx:                   # the implicit im2col matrix of a dense conv
-    const uint8_t* x
-    int64_t ih, iw, c, kw, sh, sw, dh, dw, pt, pl, ow
-    uint8_t pad
-
-
-cdef const uint8_t* _conv_row(const void* ctx, int64_t i, int64_t k0, int64_t kc,
-                              uint8_t* tmp) noexcept nogil:
-    """Row i (output position y, x) of the patch matrix, columns k0..k0+kc: column
-    (ti * kw + tj) * c + ch holds X[y*sh + ti*dh - pt][x*sw + tj*dw - pl][ch] or the padding."""
-    cdef const ConvCtx* g = <const ConvCtx*>ctx
-    cdef int64_t y = i // g.ow, x = i % g.ow
-    cdef int64_t tap = k0 // g.c, ch = k0 % g.c
-    cdef int64_t filled = 0, n, yy, xx
-    while filled < kc:
-        n = g.c - ch
-        if n > kc - filled:
-            n = kc - filled
-        yy = y * g.sh + (tap // g.kw) * g.dh - g.pt
-        xx = x * g.sw + (tap % g.kw) * g.dw - g.pl
-        if 0 <= yy < g.ih and 0 <= xx < g.iw:
-            if n == kc:
-                return g.x + (yy * g.iw + xx) * g.c + ch
-            memcpy(tmp + filled, g.x + (yy * g.iw + xx) * g.c + ch, n)
-        else:
-            memset(tmp + filled, g.pad, n)
-        filled += n
-        ch = 0
-        tap += 1
-    return tmp
-
-
 cdef int conv_compute(Memories* mem, EngineOp* op, Scratch* out, TrapInfo* t) noexcept nogil:
     cdef int64_t ih, iw, ch, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, oc, oh, ow, nout, wsize
     cdef int64_t c, x, w, pitch, oy, ox, ti, tj, yy, xx
@@ -174,7 +157,7 @@ cdef int conv_compute(Memories* mem, EngineOp* op, Scratch* out, TrapInfo* t) no
     cdef int32_t pad
     cdef int32_t* dst
     cdef int32_t* o
-    cdef ConvCtx g
+    cdef thead_conv_t g
     cdef thead_gemm_t gg
     out.nreads = 0
     out.write.rows = out.write.cols = 0
@@ -224,10 +207,12 @@ cdef int conv_compute(Memories* mem, EngineOp* op, Scratch* out, TrapInfo* t) no
                             thead_dw_pad(o, pad, mem.lm + w + (ti * kw + tj) * ch, ch)
         return 0
     g.x = mem.lm + x
-    g.ih, g.iw, g.c, g.kw = ih, iw, ch, kw
+    g.ih, g.iw, g.c, g.kh, g.kw = ih, iw, ch, kh, kw
     g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ow = sh, sw, dh, dw, pt, pl, ow
     g.pad = <uint8_t>(op.cfg[CONV_WIN_PADVAL] & 0xFF)
-    gg.row = _conv_row
+    g.next = -1
+    gg.row = thead_conv_row
+    gg.rows = thead_conv_rows
     gg.ctx = &g
     gg.m, gg.n, gg.k, gg.a_unsigned = oh * ow, oc, kh * kw * ch, u
     gg.b, gg.ldb, gg.c, gg.ldc = mem.lm + w, oc, dst, oc

@@ -30,9 +30,13 @@ cdef extern from "ve_core.h" nogil:
                         int64_t n, int u)
     void thead_pool_max(int32_t* acc, const uint8_t* x, int64_t c, int u)
     void thead_pool_sum(int32_t* acc, const uint8_t* x, int64_t c, int u)
+    void thead_vrq_fx(uint8_t* d, const int32_t* acc, int64_t n, const int32_t* bias,
+                      const int32_t* mult, const int32_t* rsh, int64_t period, int32_t zp,
+                      int32_t lo, int32_t hi)
 
 cdef enum:
     WHAT_LEN = 48
+    VRQ_MAX_PERIOD = 1 << 14        # parameters expanded for the vectorised vrq.fx, at most
 
 
 cdef inline int _bad(TrapInfo* t, const EngineOp* op, uint64_t tval,
@@ -107,6 +111,40 @@ cdef int _begin(Scratch* out, TrapInfo* t, const EngineOp* op, int mem, int64_t 
     return begin_write(out, t, mem, op.reg[0], 1, n, 0, elsz, &pitch, mnemonic(op.opcode))
 
 
+cdef inline int64_t _gcd(int64_t a, int64_t b) noexcept nogil:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+cdef bint _vrq_fx_fast(uint8_t* d, const int32_t* acc, int64_t n, int64_t cols,
+                       const int32_t* prm, int32_t zp, int32_t lo, int32_t hi) noexcept nogil:
+    """vrq.fx through the vectorised loop of ve_core.h when its conditions hold (every shift <=
+    0, no multiplier INT32_MIN, |zp| <= 2^16): the bias, multiplier and right shift of each
+    column repeated over a period of lcm(cols, 8) elements. False: use the generic loop."""
+    cdef int64_t period, c, e
+    cdef int32_t* ex
+    if zp < -65536 or zp > 65536:
+        return False
+    for c in range(cols):
+        if prm[2 * cols + c] > 0 or prm[cols + c] == INT32_MIN:
+            return False
+    period = cols // _gcd(cols, 8) * 8
+    if period > VRQ_MAX_PERIOD:
+        return False
+    ex = <int32_t*>malloc(3 * period * 4)
+    if ex == NULL:
+        return False
+    for e in range(period):
+        c = e % cols
+        ex[e] = prm[c]
+        ex[period + e] = prm[cols + c]
+        ex[2 * period + e] = -prm[2 * cols + c]
+    thead_vrq_fx(d, acc, n, ex, ex + period, ex + 2 * period, period, zp, lo, hi)
+    free(ex)
+    return True
+
+
 cdef int vrq_compute(Memories* mem, EngineOp* op, Scratch* out, TrapInfo* t) noexcept nogil:
     cdef bint fx = op.opcode == OP_VRQ_FX, u = (op.flags & FLAG_U) != 0
     cdef int64_t rows, cols, n, np, c, r, p
@@ -149,6 +187,9 @@ cdef int vrq_compute(Memories* mem, EngineOp* op, Scratch* out, TrapInfo* t) noe
     add_read(out, MEM_LM, p, 1, 4 * np * cols, 0)
     _clamp_bounds(op, u, &lo, &hi)
     acc = mem.acc + op.reg[1]
+    if fx and n > 0 and _vrq_fx_fast(out.data, acc, n, cols, prm, zp, lo, hi):
+        free(prm)
+        return 0
     for r in range(rows):
         if fx:
             for c in range(cols):

@@ -150,4 +150,125 @@ static void thead_pool_sum(int32_t *restrict acc, const uint8_t *restrict x, int
             acc[i] += (int8_t)x[i];
 }
 
+
+/* ---- vrq.fx: the common case vectorised -----------------------------------------------------
+ * y = clamp(RoundingDivideByPOT(SRDHM(wrap32(acc + bias), mult), -shift) + zp, lo, hi) when every
+ * shift <= 0 (no saturating left shift), no multiplier is INT32_MIN (SRDHM cannot saturate) and
+ * |zp| <= 2^16 (so a result clipped to [-2^20, 2^20] before adding zp clamps identically). The
+ * parameters are given per element of one period of `period` elements, a multiple of 8 and of
+ * the row length, so that element e uses parameter e % period. Bit-exact with requant_fx_one
+ * (requant.pxd): see the comments on each step. */
+
+#define THEAD_VRQ_CLIP (1 << 20)
+
+static inline int32_t thead_vrq_fx_one(int32_t acc, int32_t bias, int32_t mult, int32_t rsh,
+                                       int32_t zp, int32_t lo, int32_t hi)
+{
+    int32_t x = (int32_t)((uint32_t)acc + (uint32_t)bias);
+    int64_t ab = (int64_t)x * (int64_t)mult;
+    int64_t t = ab + (ab >= 0 ? (1 << 30) : 1 - (1 << 30));
+    int32_t h = (int32_t)((t >= 0 ? t : t + ((1LL << 31) - 1)) >> 31);  /* t / 2^31 toward 0 */
+    int32_t mask = (int32_t)(((int64_t)1 << rsh) - 1);
+    int32_t thr = (mask >> 1) + (h < 0);
+    int32_t r = (h >> rsh) + ((h & mask) > thr);
+    r = r < -THEAD_VRQ_CLIP ? -THEAD_VRQ_CLIP : (r > THEAD_VRQ_CLIP ? THEAD_VRQ_CLIP : r);
+    r += zp;
+    return r < lo ? lo : (r > hi ? hi : r);
+}
+
+#ifdef __x86_64__
+#include <immintrin.h>
+
+/* 8 lanes of SRDHM: the 64-bit products of even and odd lanes (vpmuldq), the nudge, then the
+ * quotient toward zero as floor((t + (t < 0 ? 2^31 - 1 : 0)) / 2^31), whose low 32 bits are bits
+ * 31..62 of the sum: a logical 64-bit shift gives them (the result fits int32). */
+__attribute__((target("avx2")))
+static inline __m256i thead_srdhm8(__m256i x, __m256i m)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i pos = _mm256_set1_epi64x(1 << 30), neg = _mm256_set1_epi64x(1 - (1 << 30));
+    const __m256i lowmask = _mm256_set1_epi64x((1LL << 31) - 1);
+    __m256i pe = _mm256_mul_epi32(x, m);
+    __m256i po = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32));
+    pe = _mm256_add_epi64(pe, _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi64(zero, pe)));
+    po = _mm256_add_epi64(po, _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi64(zero, po)));
+    pe = _mm256_add_epi64(pe, _mm256_and_si256(_mm256_cmpgt_epi64(zero, pe), lowmask));
+    po = _mm256_add_epi64(po, _mm256_and_si256(_mm256_cmpgt_epi64(zero, po), lowmask));
+    pe = _mm256_srli_epi64(pe, 31);
+    po = _mm256_slli_epi64(_mm256_srli_epi64(po, 31), 32);
+    return _mm256_blend_epi32(pe, po, 0xAA);
+}
+
+__attribute__((target("avx2")))
+static void thead_vrq_fx_avx2(uint8_t *d, const int32_t *acc, int64_t n, const int32_t *bias,
+                              const int32_t *mult, const int32_t *rsh, int64_t period, int32_t zp,
+                              int32_t lo, int32_t hi)
+{
+    const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
+    const __m256i cmin = _mm256_set1_epi32(-THEAD_VRQ_CLIP);
+    const __m256i cmax = _mm256_set1_epi32(THEAD_VRQ_CLIP);
+    const __m256i vzp = _mm256_set1_epi32(zp), vlo = _mm256_set1_epi32(lo);
+    const __m256i vhi = _mm256_set1_epi32(hi);
+    /* the low byte of every 32-bit lane, packed into the low 8 bytes */
+    const __m256i shuf = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                          -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1,
+                                          -1, -1, -1, -1);
+    const __m256i gather = _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0);
+    int64_t e = 0, p = 0;
+    for (; e + 8 <= n; e += 8) {
+        __m256i x = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + e)),
+                                     _mm256_loadu_si256((const __m256i *)(bias + p)));
+        __m256i r = _mm256_loadu_si256((const __m256i *)(rsh + p));
+        __m256i h = thead_srdhm8(x, _mm256_loadu_si256((const __m256i *)(mult + p)));
+        /* RoundingDivideByPOT: (h >> r) + ((h & mask) > (mask >> 1) + (h < 0)) */
+        __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, r), one);
+        __m256i thr = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_cmpgt_epi32(zero, h));
+        __m256i q = _mm256_sub_epi32(_mm256_srav_epi32(h, r),
+                                     _mm256_cmpgt_epi32(_mm256_and_si256(h, mask), thr));
+        q = _mm256_min_epi32(_mm256_max_epi32(q, cmin), cmax);
+        q = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, vzp), vlo), vhi);
+        q = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(q, shuf), gather);
+        _mm_storel_epi64((__m128i *)(d + e), _mm256_castsi256_si128(q));
+        p += 8;
+        if (p == period)
+            p = 0;
+    }
+    for (; e < n; e++, p++)
+        d[e] = (uint8_t)thead_vrq_fx_one(acc[e], bias[p], mult[p], rsh[p], zp, lo, hi);
+}
+#endif
+
+/* 1 if the host runs the vectorised vrq.fx */
+static int thead_vrq_simd(void)
+{
+#ifdef __x86_64__
+    static int ok = -1;
+    if (ok < 0) {
+        __builtin_cpu_init();
+        ok = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return ok;
+#else
+    return 0;
+#endif
+}
+
+/* d[r * cols + c] for rows x cols accumulators; bias, mult, rsh: `period` parameters as above */
+static void thead_vrq_fx(uint8_t *d, const int32_t *acc, int64_t n, const int32_t *bias,
+                         const int32_t *mult, const int32_t *rsh, int64_t period, int32_t zp,
+                         int32_t lo, int32_t hi)
+{
+#ifdef __x86_64__
+    if (thead_vrq_simd()) {
+        thead_vrq_fx_avx2(d, acc, n, bias, mult, rsh, period, zp, lo, hi);
+        return;
+    }
+#endif
+    for (int64_t e = 0, p = 0; e < n; e++) {
+        d[e] = (uint8_t)thead_vrq_fx_one(acc[e], bias[p], mult[p], rsh[p], zp, lo, hi);
+        if (++p == period)
+            p = 0;
+    }
+}
+
 #endif /* THEAD_VE_CORE_H */
