@@ -6,7 +6,9 @@
 # are resolved at compile time, so the plain loops carry no tracing or timing code they do not
 # need. Functional mode executes every engine instruction at dispatch (program order); cycle mode
 # queues it and advances the engines in time order (engines.pyx). Observed variants fill an event
-# buffer for traces, race checks and commit logs (events.py).
+# buffer for traces, race checks and commit logs (events.py). The plain functional loop hands the
+# CP instructions to the threaded interpreter of cp_fast.h and executes here only what it leaves
+# (engine instructions, halt, traps).
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport int8_t, int16_t, uint16_t, uintptr_t
 from libc.stdio cimport snprintf
@@ -28,6 +30,21 @@ from .predecode cimport (CSR_CONFIG, CSR_CONSTANT, CSR_COUNT_HI, CSR_COUNT_LO, C
                          CSR_CYCLE_LO, CSR_ESTAT, INSN_BYTES, OP_END, OP_ILLEGAL, SINK, Code, Insn, OpInfo, op_info)
 from .state cimport *
 from .timing cimport fill_params
+
+cdef extern from "cp_fast.h" nogil:
+    # the threaded fast path of functional mode (see there); 0 with compilers other than GCC/Clang
+    bint CPF_AVAILABLE
+    ctypedef struct cpf_env:
+        uint32_t* x
+        uint32_t* csr
+        const uint32_t* constant
+        int32_t* sem
+        uint8_t* gm
+        uint64_t gm_size
+        uint64_t instret
+        int32_t sem_max
+    uint64_t cpf_run(Insn* code, uint64_t imem, int64_t* pc, uint64_t limit, const cpf_env* env)
+    void cpf_link(Insn* code, int64_t n)
 
 from .events import EVENT
 from .predecode import CONFIG_CSRS, CONSTANT_CSRS
@@ -180,9 +197,20 @@ cdef uint64_t run_loop(Mode* mode, CoreState* s, Env* env, uint64_t limit) noexc
     cdef const uint32_t* cost = env.tp.cp_cost
     cdef int64_t mark = 0, here = 0
     cdef int64_t fault_pc = imem            # the pc outside IMEM that brought the loop to OP_END
+    cdef cpf_env fast
+    if Mode is Functional:
+        fast.x, fast.csr, fast.constant, fast.sem = x, s.csr, s.constant, s.sem
+        fast.gm, fast.gm_size, fast.sem_max = gm, env.mem.gm_size, SEM_MAX
     if <uint64_t>pc >= imem:
         fault_pc, pc = pc, imem
     while n < limit:
+        if Mode is Functional and CPF_AVAILABLE:
+            # the threaded fast path (cp_fast.h) runs the plain CP instructions; it stops before
+            # anything else and before a trap, and this iteration executes that instruction below
+            fast.instret = s.instret + n
+            n += cpf_run(<Insn*>code, imem, &pc, limit - n, &fast)
+            if n >= limit:
+                break
         if Mode is Cycle or Mode is CycleObserved:
             if now >= env.horizon:          # an engine event is due, or the cycle limit
                 if now >= env.cycle_limit or settle(s, env, now) != DONE:
@@ -533,6 +561,7 @@ cdef class Core:
     def decode(self):
         """Predecode IMEM; call after any change to it."""
         self.code = Code(self.imem)
+        cpf_link(self.code.insns, self.code.n + 1)      # handler addresses for cpf_run
         self.env.code = self.code.insns
 
     def run(self, uint64_t limit, uint64_t cycle_limit=0xFFFFFFFFFFFFFFFF, bint observed=False):

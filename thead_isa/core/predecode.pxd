@@ -1,5 +1,5 @@
 # The predecoded program: one compact Insn per IMEM word, decoded once from the instruction table.
-from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 from .engine cimport MAX_ENGINE_CSRS
 
@@ -19,21 +19,34 @@ cdef enum:
     CSR_CYCLE_HI = 6            # high 32 bits
     CSR_ESTAT = 7               # engine status (cycle mode: engines with work; functional: 0)
 
-cdef struct Insn:
-    uint16_t op                 # OP_* (isa_tables.pxd) or OP_ILLEGAL
-    uint8_t rd
-    uint8_t rs1
-    uint8_t rs2
-    uint8_t flags               # engine.pxd FLAG_* bits
-    uint8_t esz                 # dma.tr element size
-    uint8_t csr_kind            # CSR_* (csrr, csrw, csrwi)
-    int16_t csr_slot
-    int8_t wait                 # semaphore waited on, -1 for none
-    int8_t sig                  # semaphore signalled, -1 for none
-    uint8_t reg[4]              # register operands in syntax order (engine instructions)
-    int32_t imm                 # sign-extended immediate, offset, shift amount, mask or semaphore
-    int32_t aux                 # index into Code.messages for static trap messages, else -1
-    uint32_t pad[2]
+cdef extern from "cp_insn.h":
+    enum:                       # Insn.fast: handlers of the functional fast path (cp_fast.h)
+        CPF_EXIT
+        CPF_ADD, CPF_SUB, CPF_AND, CPF_OR, CPF_XOR, CPF_SLL, CPF_SRL, CPF_SRA, CPF_SLT, CPF_SLTU
+        CPF_MUL, CPF_MULH, CPF_MULHU
+        CPF_ADDI, CPF_ANDI, CPF_ORI, CPF_XORI, CPF_SLLI, CPF_SRLI, CPF_SRAI, CPF_SLTI, CPF_SLTIU
+        CPF_BEQ, CPF_BNE, CPF_BLT, CPF_BGE, CPF_BLTU, CPF_BGEU, CPF_JAL, CPF_JALR
+        CPF_LB, CPF_LBU, CPF_LH, CPF_LHU, CPF_LW, CPF_SB, CPF_SH, CPF_SW
+        CPF_CSRR_CONFIG, CPF_CSRR_CONSTANT, CPF_CSRR_COUNT_LO, CPF_CSRR_COUNT_HI, CPF_CSRR_ZERO
+        CPF_CSRW, CPF_CSRWI, CPF_SEM_SIG, CPF_SEM_WAIT, CPF_NOP
+        CPF_COUNT
+    # one IMEM word, predecoded; defined in C (cp_insn.h) for the threaded loop of cp_fast.h
+    ctypedef struct Insn "thead_insn":
+        uint16_t op             # OP_* (isa_tables.pxd), OP_ILLEGAL or OP_END
+        uint8_t rd
+        uint8_t rs1
+        uint8_t rs2
+        uint8_t flags           # engine.pxd FLAG_* bits
+        uint8_t esz             # dma.tr element size
+        uint8_t csr_kind        # CSR_* (csrr, csrw, csrwi)
+        int16_t csr_slot
+        int8_t wait             # semaphore waited on, -1 for none
+        int8_t sig              # semaphore signalled, -1 for none
+        uint8_t reg[4]          # register operands in syntax order (engine instructions)
+        int32_t imm             # sign-extended immediate, offset, shift amount, mask or semaphore
+        int32_t aux             # index into Code.messages for static trap messages, else -1
+        uint64_t fast           # CPF_* handler of the functional fast path; cpf_link (loop.pyx)
+                                # replaces it by the handler's address (a union in cp_insn.h)
 
 cdef struct OpInfo:             # per opcode: what the dispatcher checks before an engine kernel
     char mnemonic[NAME_LEN]

@@ -16,7 +16,7 @@ from ..isa.spec import ENGINES
 from ..isa.table import INSTRUCTIONS
 
 from .engine cimport FLAG_ACC, FLAG_DW, FLAG_U
-from .isa_tables cimport NUM_CONFIG_CSRS, OP_CSRR
+from .isa_tables cimport *
 
 CONFIG_CSRS = tuple(c for c in CSRS if c.writable)            # in SLOT_* order (gen_tables)
 # read-only counter CSRs and the bit offset of their 32 bits (functional mode: cycle = instret)
@@ -29,6 +29,32 @@ assert len(CONFIG_CSRS) == NUM_CONFIG_CSRS, "isa_tables.pxd is stale: run gen_ta
 assert sizeof(Insn) == INSN_BYTES
 
 cdef OpInfo _INFO[256]
+
+# Insn.fast of each CP opcode the functional fast path (cp_fast.h) executes; CPF_EXIT otherwise.
+# Branches and jal keep theirs only when their target lies inside IMEM (Code.__cinit__); csrr
+# gets the handler of its kind of CSR, a trapping CSR access CPF_EXIT (_csr).
+cdef uint8_t _FAST[256]
+memset(_FAST, CPF_EXIT, sizeof(_FAST))
+for _op, _h in ((OP_ADD, CPF_ADD), (OP_SUB, CPF_SUB), (OP_AND, CPF_AND), (OP_OR, CPF_OR),
+                (OP_XOR, CPF_XOR), (OP_SLL, CPF_SLL), (OP_SRL, CPF_SRL), (OP_SRA, CPF_SRA),
+                (OP_SLT, CPF_SLT), (OP_SLTU, CPF_SLTU), (OP_MUL, CPF_MUL), (OP_MULH, CPF_MULH),
+                (OP_MULHU, CPF_MULHU), (OP_ADDI, CPF_ADDI), (OP_ANDI, CPF_ANDI),
+                (OP_ORI, CPF_ORI), (OP_XORI, CPF_XORI), (OP_SLLI, CPF_SLLI), (OP_SRLI, CPF_SRLI),
+                (OP_SRAI, CPF_SRAI), (OP_SLTI, CPF_SLTI), (OP_SLTIU, CPF_SLTIU),
+                (OP_BEQ, CPF_BEQ), (OP_BNE, CPF_BNE), (OP_BLT, CPF_BLT), (OP_BGE, CPF_BGE),
+                (OP_BLTU, CPF_BLTU), (OP_BGEU, CPF_BGEU), (OP_JAL, CPF_JAL), (OP_JALR, CPF_JALR),
+                (OP_LB, CPF_LB), (OP_LBU, CPF_LBU), (OP_LH, CPF_LH), (OP_LHU, CPF_LHU),
+                (OP_LW, CPF_LW), (OP_SB, CPF_SB), (OP_SH, CPF_SH), (OP_SW, CPF_SW),
+                (OP_CSRW, CPF_CSRW), (OP_CSRWI, CPF_CSRWI), (OP_SEM_SIG, CPF_SEM_SIG),
+                (OP_SEM_WAIT, CPF_SEM_WAIT), (OP_SYNC, CPF_NOP)):
+    _FAST[_op] = _h
+cdef uint8_t _CSRR_FAST[8]
+_CSRR_FAST[CSR_TRAPS] = CPF_EXIT
+_CSRR_FAST[CSR_CONFIG] = CPF_CSRR_CONFIG
+_CSRR_FAST[CSR_CONSTANT] = CPF_CSRR_CONSTANT
+_CSRR_FAST[CSR_COUNT_LO] = _CSRR_FAST[CSR_CYCLE_LO] = CPF_CSRR_COUNT_LO
+_CSRR_FAST[CSR_COUNT_HI] = _CSRR_FAST[CSR_CYCLE_HI] = CPF_CSRR_COUNT_HI
+_CSRR_FAST[CSR_ESTAT] = CPF_CSRR_ZERO
 
 
 cdef const OpInfo* op_info(uint32_t op) noexcept nogil:
@@ -68,7 +94,8 @@ _fill_info()
 
 cdef class Code:
     """The predecoded image of an IMEM: insns[pc / 8] for every 8-byte word, then one OP_END
-    entry at pc = IMEM size (the loops fetch it instead of bounds-checking every pc)."""
+    entry at pc = IMEM size (the loops fetch it instead of bounds-checking every pc). Insn.fast
+    holds the handler number of the functional fast path (cp_fast.h); Core.decode links it."""
 
     def __cinit__(self, imem):
         words = np.ascontiguousarray(imem, dtype=np.uint8).view("<u8")
@@ -85,13 +112,19 @@ cdef class Code:
             raise MemoryError()
         inverse = np.ascontiguousarray(inverse.reshape(-1), dtype=np.int64)
         cdef const int64_t* which = <const int64_t*><uintptr_t>inverse.ctypes.data
-        cdef int64_t k
+        cdef int64_t k, t
+        cdef Insn* i
         try:
             index = {}
             for k, w in enumerate(unique.tolist()):
                 templates[k] = _decode(w, self.messages, index)
             for k in range(self.n):
-                self.insns[k] = templates[which[k]]
+                i = &self.insns[k]
+                i[0] = templates[which[k]]
+                if CPF_BEQ <= i.fast <= CPF_JAL:     # the fast path takes only targets in IMEM
+                    t = k * 8 + i.imm
+                    if not 0 <= t < self.n * 8:
+                        i.fast = CPF_EXIT
         finally:
             free(templates)
 
@@ -122,6 +155,7 @@ cdef Insn _decode(word, list messages, dict index) except *:
         return i
     spec, v = d.insn, d.values
     i.op = spec.opcode
+    i.fast = _FAST[spec.opcode]
     i.rd, i.rs1, i.rs2 = v.get("rd", 0) or SINK, v.get("rs1", 0), v.get("rs2", 0)
     regs = [v[o.name] for o in spec.positional if o.kind is XREG]
     for k, r in enumerate(regs):
@@ -149,6 +183,7 @@ cdef void _csr(Insn* i, int number, bint write, list messages, dict index) excep
         i.csr_kind = CSR_TRAPS
         text = f"unknown CSR 0x{number:03x}" if c is None else f"CSR {c.name} is read-only"
         i.aux = _message(messages, index, text)
+        i.fast = CPF_EXIT
     elif c.writable:
         i.csr_kind, i.csr_slot = CSR_CONFIG, _SLOT[number]
     elif c.name == "estat":
@@ -160,6 +195,8 @@ cdef void _csr(Insn* i, int number, bint write, list messages, dict index) excep
             i.csr_kind = CSR_COUNT_HI if COUNTER_SHIFT[c.name] else CSR_COUNT_LO
     else:
         i.csr_kind, i.csr_slot = CSR_CONSTANT, _CONSTANT[number]
+    if not write and i.aux < 0:     # csrr in functional mode: cycle = instret, estat = 0
+        i.fast = _CSRR_FAST[i.csr_kind]
 
 
 def describe(Code code, int64_t index):
