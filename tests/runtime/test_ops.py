@@ -107,11 +107,8 @@ def conv_case(draw):
                 padding=pad, groups=groups)
 
 
-@settings(max_examples=_examples(0.35), **SETTINGS)
-@given(conv_case(), st.data())
-def test_conv2d(case, data):
-    draw = data.draw
-    n = draw(st.integers(1, 3))
+def _conv_layer(draw, case, n):
+    """A random conv layer for `case` on n images: inputs, parameters and the reference."""
     x_q, out_q = draw(qparams()), draw(qparams())
     mode, act = draw(st.sampled_from(["fx", "fp"])), draw(acts)
     g = case["groups"]
@@ -121,10 +118,18 @@ def test_conv2d(case, data):
     x = _tensor(draw, (n, case["h"], case["w"], case["cin"]), x_q)
     w_q = weight_qparams(w)
     w8 = w_q.quantize(w)
-    rq = requant_for(x_q, w_q, out_q, w8, b, act, mode)
     geo = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"],
                groups=g)
-    expect = ref.conv2d(x, w8, rq, x_q.zero_point, **geo)
+    expect = ref.conv2d(x, w8, requant_for(x_q, w_q, out_q, w8, b, act, mode), x_q.zero_point,
+                        **geo)
+    return x, x_q, out_q, w, b, mode, act, geo, expect
+
+
+@settings(max_examples=_examples(0.35), **SETTINGS)
+@given(conv_case(), st.data())
+def test_conv2d(case, data):
+    x, x_q, out_q, w, b, mode, act, geo, expect = _conv_layer(data.draw, case,
+                                                              data.draw(st.integers(1, 3)))
     _each(lambda d, p: ops.conv2d(d, x, x_q, w, b, out_q, act=act, mode=mode, pipelined=p,
                                   **geo), expect)
 
@@ -257,22 +262,9 @@ def test_conv2d_folded(case, n, fold, data):
     """Stacks of images (their own padding rows between them, per-image padding that differs
     above and below, strides that do not divide the padded height) against the reference, for
     batches that are and are not multiples of the fold."""
-    draw = data.draw
-    x_q, out_q = draw(qparams()), draw(qparams())
-    mode, act = draw(st.sampled_from(["fx", "fp"])), draw(acts)
-    g = case["groups"]
-    w = _floats(draw, (case["kh"], case["kw"], case["cin"] // g, case["cout"]), 0.3)
-    b = _floats(draw, (case["cout"],))
-    assume(_layer_ok(x_q, w, out_q, mode))
-    x = _tensor(draw, (n, case["h"], case["w"], case["cin"]), x_q)
-    w_q = weight_qparams(w)
-    w8 = w_q.quantize(w)
-    geo = dict(stride=case["stride"], padding=case["padding"], dilation=case["dilation"],
-               groups=g)
-    expect = ref.conv2d(x, w8, requant_for(x_q, w_q, out_q, w8, b, act, mode), x_q.zero_point,
-                        **geo)
+    x, x_q, out_q, w, b, mode, act, geo, expect = _conv_layer(data.draw, case, n)
     _each_fold(lambda gr, node: gr.conv2d(node, w, b, out_q, geo["stride"], geo["padding"],
-                                          geo["dilation"], g, act, mode=mode),
+                                          geo["dilation"], geo["groups"], act, mode=mode),
                [(x, x_q)], expect, [fold])
 
 
