@@ -203,9 +203,14 @@ def _prefix(dict names):
     if not names:
         return ""
     p = {k[:1] for k in names}
-    if len(p) == 1 and all(k[1:].isdigit() and str(int(k[1:])) == k[1:] for k in names):
+    if len(p) == 1 and all(_canonical_number(k[1:]) for k in names):
         return p.pop()
     return ""
+
+
+def _canonical_number(str s):
+    """s is a decimal number as str(int) writes it: ASCII digits, no leading zero."""
+    return s.isascii() and s.isdigit() and (s == "0" or s[0] != "0")
 
 
 cdef Names _names(dict d):
