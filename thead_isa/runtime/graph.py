@@ -13,6 +13,7 @@ from .kernels import (Epilogue, Segment, batch_loop, conv_column_tiles, conv_seg
 from .quantize import (QParams, Requant, add_requant, lut_table, requant_for, rescale_requant,
                        weight_qparams)
 from .tiling import ConvGeom, plan_conv, plan_dense
+from .vector import vector_segment
 
 
 @dataclass(eq=False)
@@ -287,7 +288,6 @@ class Compiled:
         return Epilogue(rq.mode, pg, rq.zp, rq.qmin, rq.qmax, rq.unsigned)
 
     def _vector_segment(self, cfg, n: Node) -> Segment:
-        from .vector import vector_segment
         consts = {}
         if n.op == "add":
             consts["p"] = self._const(n.params["arq"].param_block())
@@ -322,7 +322,7 @@ class Compiled:
         self._owned.clear()
 
 
-def profile_table(records: list[Record], clock_mhz: float | None = None) -> str:
+def profile_table(records: list[Record]) -> str:
     """A per-layer table: cycles, TE utilization, bytes moved, bound."""
     head = (f"{'layer':<14}{'kernel':<18}{'cycles':>10}{'MACs':>12}{'TE util':>9}"
             f"{'GM bytes':>11}  bound")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pipeline
+from .device import DeviceError
 from .pipeline import Step
 from .tiling import (ConvGeom, ConvPlan, DensePlan, Fold, Regions, fold_geom, param_bytes,
                      plan_conv, plan_dense, split_rows)
@@ -284,7 +285,6 @@ def batch_loop(body: list[str], batch: int, in_stride: int, out_stride: int,
 
 
 def _check(lm: Regions, acc: Regions) -> None:
-    from .device import DeviceError
     for r in (lm, acc):
         if not r.fits():
             raise DeviceError(f"internal tiling error: {r.what} needs {r.top} of {r.size}")
